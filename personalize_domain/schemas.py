@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ CFN_SCHEMA_MAX_CHARS = 10_000
 PRIMITIVE_TYPES = frozenset({"float", "double", "int", "long", "string", "boolean"})
 
 
-class DatasetType(str, Enum):
+class DatasetType(StrEnum):
     INTERACTIONS = "Interactions"
     ITEMS = "Items"
     USERS = "Users"
@@ -146,7 +146,7 @@ def parse_schema(dataset_type: DatasetType, text: str, path: Path) -> DatasetSch
     if raw.get("name") != dataset_type.value:
         raise SchemaError(
             f"{path}: record name is {raw.get('name')!r}; Personalize requires it to match the "
-            f"dataset type. Set \"name\": \"{dataset_type.value}\"."
+            f'dataset type. Set "name": "{dataset_type.value}".'
         )
     fields = tuple(_field_spec(path, f) for f in raw.get("fields", []))
     _check_unique(path, fields)
@@ -212,7 +212,9 @@ def _check_rules(path: Path, dataset_type: DatasetType, fields: tuple[FieldSpec,
         field = by_name.get(name)
         if field is not None:
             _check_field(path, field, rule)
-    metadata = [f for f in fields if f.name not in required and f.name not in _RESERVED[dataset_type]]
+    metadata = [
+        f for f in fields if f.name not in required and f.name not in _RESERVED[dataset_type]
+    ]
     if dataset_type is DatasetType.USERS and not metadata:
         raise SchemaError(
             f"{path}: the Users schema needs at least one metadata field besides USER_ID "
@@ -253,5 +255,7 @@ def _check_field(path: Path, field: FieldSpec, rule: _Rule) -> None:
 
 def _describe(name: str, rule: _Rule) -> str:
     types = " or ".join(rule.type) if isinstance(rule.type, tuple) else rule.type
-    extra = ', "categorical": true' if rule.categorical else ', "textual": true' if rule.textual else ""
+    extra = (
+        ', "categorical": true' if rule.categorical else ', "textual": true' if rule.textual else ""
+    )
     return f'{{"name": "{name}", "type": "{types}"{extra}}}'

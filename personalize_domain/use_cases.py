@@ -7,13 +7,13 @@ Source: Amazon Personalize developer guide, "ECOMMERCE use cases" (see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO_INTERACTIONS = 25
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     VIEW = "View"
     PURCHASE = "Purchase"
 

@@ -1,0 +1,63 @@
+# The two commands of the README: `make synth` (main job on the embedded sample data) and
+# `make test`. Both bootstrap everything they need on a fresh machine (.venv, CDK CLI).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+CDK := npx --no-install cdk
+ENV ?= dev
+
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: synth test check lint typecheck cfn-lint format diff deploy destroy clean
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install -q -p $(PY) --compile-bytecode -r requirements-dev.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## synth: synthesize every environment's stack into cdk.out (offline, validated, cdk-nag gated)
+synth: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) synth --no-notices --no-lookups -q $(if $(CDK_ENV),-c env=$(CDK_ENV))
+
+## test: run the test suite
+test: $(PY_STAMP)
+	$(PY) -m pytest -q
+
+## check: everything CI gates on: lint, types, synth + cfn-lint, tests
+check: lint typecheck cfn-lint test
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(VENV)/bin/mypy
+
+cfn-lint: synth
+	$(VENV)/bin/cfn-lint -i W3005 -- cdk.out/*.template.json
+
+format: $(PY_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## diff / deploy / destroy one environment: make deploy ENV=prod (needs AWS credentials)
+diff: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) diff --no-notices -c env=$(ENV)
+
+deploy: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) deploy --no-notices -c env=$(ENV)
+
+destroy: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) destroy --no-notices -c env=$(ENV)
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Composition only: configuration from CDK context, one stack per environment, cdk-nag."""
+
+from __future__ import annotations
+
+import sys
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from personalize_domain.config import AppConfig, ConfigError, load_app_config
+from stacks.personalize_stack import PersonalizeShopStack
+
+STACK_NAME_PREFIX = "PersonalizeShop"
+
+
+def stack_name(env_name: str) -> str:
+    return f"{STACK_NAME_PREFIX}-{env_name}"
+
+
+def build_app(app: cdk.App, config: AppConfig) -> dict[str, PersonalizeShopStack]:
+    stacks = {}
+    for env in config.selected:
+        stacks[env.name] = PersonalizeShopStack(
+            app,
+            stack_name(env.name),
+            config=env,
+            env=cdk.Environment(account=env.account, region=env.region),
+            description=f"Amazon Personalize product recommendations, environment {env.name}",
+        )
+    # Reasons are written into the template metadata, so reviewers see them in the PR diff.
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+    )
+    return stacks
+
+
+def main() -> None:
+    app = cdk.App()
+    try:
+        config = load_app_config(app.node.get_all_context())
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    build_app(app, config)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The S3 bucket Personalize imports from, its access-log bucket and the service's read grant."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com"
+# What the service needs to read import data (developer guide: granting-personalize-s3-access).
+PERSONALIZE_READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
+
+
+class DataBucket(Construct):
+    """A private, TLS-only, versioned, encrypted, access-logged bucket readable by Personalize.
+
+    With `disposable=True` the buckets and every object in them are deleted on `cdk destroy`;
+    otherwise both are explicitly retained, so destroying the stack never loses data.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, disposable: bool) -> None:
+        super().__init__(scope, construct_id)
+        self.access_log_bucket = _secure_bucket(self, "AccessLogBucket", disposable=disposable)
+        self.bucket = _secure_bucket(
+            self,
+            "Bucket",
+            disposable=disposable,
+            access_logs=self.access_log_bucket,
+        )
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="PersonalizeS3BucketAccessPolicy",
+                principals=[iam.ServicePrincipal(PERSONALIZE_PRINCIPAL)],
+                actions=list(PERSONALIZE_READ_ACTIONS),
+                resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+            )
+        )
+
+
+def _secure_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    disposable: bool,
+    access_logs: s3.IBucket | None = None,
+) -> s3.Bucket:
+    return s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        # SSE-S3: a server-access-log target cannot use SSE-KMS, and Personalize reads SSE-S3
+        # objects without extra key grants.
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        minimum_tls_version=1.2,
+        versioned=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                noncurrent_version_expiration=Duration.days(30),
+                abort_incomplete_multipart_upload_after=Duration.days(1),
+            )
+        ],
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix="data-bucket/" if access_logs else None,
+        removal_policy=RemovalPolicy.DESTROY if disposable else RemovalPolicy.RETAIN,
+        auto_delete_objects=disposable,
+    )

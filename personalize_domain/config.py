@@ -1,0 +1,498 @@
+"""Typed, validated per-environment configuration, built once from CDK context in `app.py`.
+
+cdk.json holds an `environments` block; any value can be overridden with `-c <env>.<path>=value`
+(or `-c <path>=value` together with `-c env=<name>`). Values given with `-c` arrive as strings
+(aws-cdk#20245), so every leaf is parsed here. All problems are collected and reported together,
+each naming the context key, the value received and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from personalize_domain.schemas import DatasetType
+from personalize_domain.use_cases import USE_CASES, UseCase
+
+ENVIRONMENTS_KEY = "environments"
+ENV_SELECTOR_KEY = "env"
+
+# Leaves the generated names (`<prefix>-<dataset>-<hash>`) inside Personalize's 63 characters.
+NAME_PREFIX_MAX = 24
+_NAME_PREFIX_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*$")
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+
+class ConfigError(ValueError):
+    """Context is invalid; `problems` lists one human-readable line per bad key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "Invalid CDK context (cdk.json or -c):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+class RecommenderState(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class RecommenderConfig:
+    use_case: UseCase
+    min_recommendation_requests_per_second: int = 1
+    # None means "not set": Personalize then applies its defaults (0.3 and 30 days).
+    exploration_weight: float | None = None
+    exploration_item_age_cut_off_days: int | None = None
+    state: RecommenderState = RecommenderState.RUNNING
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    dataset_type: DatasetType
+    # A path relative to the project root, or an existing s3:// URI.
+    source: str
+    skip_validation: bool = False
+
+    @property
+    def is_s3_uri(self) -> bool:
+        return self.source.startswith("s3://")
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    name: str
+    name_prefix: str
+    account: str | None
+    region: str | None
+    data_disposable: bool
+    datasets: tuple[DatasetConfig, ...]
+    recommenders: tuple[RecommenderConfig, ...]
+
+    def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
+        return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    environments: tuple[EnvironmentConfig, ...]
+    # The subset `cdk synth/deploy` acts on: all, or the one named by `-c env=<name>`.
+    selected: tuple[EnvironmentConfig, ...] = field(default=())
+
+
+# ---------------------------------------------------------------- parsing of leaf values
+
+
+class _Invalid(ValueError):
+    """A leaf value is invalid; the message says what is allowed."""
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise _Invalid("allowed: true or false")
+
+
+def _parse_positive_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Invalid("allowed: an integer >= 1")
+    if isinstance(value, int):
+        number = value
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and re.fullmatch(r"\s*\+?\d+\s*", value)
+    ):
+        number = int(value)
+    else:
+        raise _Invalid("allowed: an integer >= 1")
+    if number < 1:
+        raise _Invalid("allowed: an integer >= 1")
+    return number
+
+
+def _parse_weight(value: Any) -> float:
+    allowed = "allowed: a number from 0 to 1 (e.g. 0.3)"
+    if isinstance(value, bool):
+        raise _Invalid(allowed)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _Invalid(allowed) from None
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise _Invalid(allowed)
+    return number
+
+
+def _parse_name_prefix(value: Any) -> str:
+    if (
+        not isinstance(value, str)
+        or not _NAME_PREFIX_RE.match(value)
+        or len(value) > NAME_PREFIX_MAX
+    ):
+        raise _Invalid(
+            f"allowed: 1-{NAME_PREFIX_MAX} characters, a letter first, then letters, digits or '-'"
+        )
+    return value
+
+
+def _parse_account(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if not _ACCOUNT_RE.match(text):
+        raise _Invalid("allowed: a 12-digit AWS account id, or absent (environment-agnostic)")
+    return text
+
+
+def _parse_region(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _REGION_RE.match(value):
+        raise _Invalid("allowed: an AWS region such as eu-west-1, or absent (environment-agnostic)")
+    return value
+
+
+def _parse_state(value: Any) -> RecommenderState:
+    try:
+        return RecommenderState(str(value).strip().lower())
+    except ValueError:
+        raise _Invalid("allowed: running or stopped") from None
+
+
+def _parse_source(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
+    if value.startswith("s3://") and not re.fullmatch(r"s3://[a-z0-9.\-]{3,63}/.+", value):
+        raise _Invalid("allowed: s3://<bucket>/<key>.csv, or s3://<bucket>/<prefix>/ for a folder")
+    return value
+
+
+# Schema of one environment: nested dicts of leaf parsers. The keys are the context keys.
+_Parser = Callable[[Any], Any]
+_RECOMMENDER_FIELDS: dict[str, _Parser] = {
+    "minRecommendationRequestsPerSecond": _parse_positive_int,
+    "explorationWeight": _parse_weight,
+    "explorationItemAgeCutOff": _parse_positive_int,
+    "state": _parse_state,
+}
+_DATASET_FIELDS: dict[str, _Parser] = {
+    "source": _parse_source,
+    "skipValidation": _parse_bool,
+}
+_ENV_FIELDS: dict[str, _Parser] = {
+    "namePrefix": _parse_name_prefix,
+    "account": _parse_account,
+    "region": _parse_region,
+    "dataDisposable": _parse_bool,
+}
+_ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
+    "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
+    "recommenders": (tuple(USE_CASES), _RECOMMENDER_FIELDS),
+}
+_ALLOWED_RANGES = {
+    "explorationItemAgeCutOff": "allowed: a whole number of days >= 1",
+}
+
+
+# ---------------------------------------------------------------- building the config
+
+
+class _Problems(list[str]):
+    """Collected problems, and where each overridden value came from (to name the -c key)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: dict[str, tuple[str, Any]] = {}
+
+    def subject(self, path: str) -> str:
+        if path in self.origins:
+            cli_key, value = self.origins[path]
+            return f"-c {cli_key}={value}"
+        return f"context key '{path}'"
+
+
+def load_app_config(context: Mapping[str, Any]) -> AppConfig:
+    """Build and validate the configuration from the full CDK context (cdk.json plus -c values)."""
+    problems = _Problems()
+    raw_envs = context.get(ENVIRONMENTS_KEY)
+    if not isinstance(raw_envs, Mapping) or not raw_envs:
+        raise ConfigError(
+            [
+                f"context key '{ENVIRONMENTS_KEY}' is missing or empty; declare at least one "
+                "environment in cdk.json (see README, 'Configuration')"
+            ]
+        )
+    merged: dict[str, dict[str, Any]] = {
+        name: _deep_copy(body) if isinstance(body, Mapping) else body
+        for name, body in raw_envs.items()
+    }
+
+    selected_name = context.get(ENV_SELECTOR_KEY)
+    if selected_name is not None and selected_name not in merged:
+        problems.append(
+            f"-c {ENV_SELECTOR_KEY}={selected_name}: unknown environment"
+            f"{_suggest(str(selected_name), merged)}; allowed: {', '.join(sorted(merged))}"
+        )
+        selected_name = None
+
+    _apply_overrides(context, merged, selected_name, problems)
+
+    envs: list[EnvironmentConfig] = []
+    for name, body in merged.items():
+        env = _build_env(name, body, problems)
+        if env is not None:
+            envs.append(env)
+    _check_unique_prefixes(envs, problems)
+    if problems:
+        raise ConfigError(problems)
+    selected = tuple(e for e in envs if selected_name is None or e.name == selected_name)
+    return AppConfig(environments=tuple(envs), selected=selected)
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    return value
+
+
+def _apply_overrides(
+    context: Mapping[str, Any],
+    merged: dict[str, dict[str, Any]],
+    selected_name: str | None,
+    problems: _Problems,
+) -> None:
+    """Apply `-c <env>.<path>=v` (and `-c <path>=v` with `-c env=`) onto the environments."""
+    top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS)
+    ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY)
+    for key, value in context.items():
+        # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
+        if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY) or ":" in key or "/" in key or "@" in key:
+            continue
+        head, _, rest = key.partition(".")
+        if head in merged:
+            env_name, path = head, rest
+        elif head in top_level_names:
+            if selected_name is None:
+                problems.append(
+                    f"-c {key}={value}: override without an environment; write "
+                    f"-c <env>.{key}=... or add -c {ENV_SELECTOR_KEY}=<env>"
+                )
+                continue
+            env_name, path = selected_name, key
+        else:
+            suggestion = _suggest(head, ours)
+            if suggestion:
+                problems.append(f"context key '{key}' is not a known setting{suggestion}")
+            continue
+        if not path:
+            problems.append(f"-c {key}: name a setting, e.g. -c {env_name}.namePrefix=shop-test")
+            continue
+        _set_path(merged[env_name], env_name, path.split("."), value, key, problems)
+
+
+def _set_path(
+    body: dict[str, Any],
+    env_name: str,
+    parts: list[str],
+    value: Any,
+    cli_key: str,
+    problems: _Problems,
+) -> None:
+    key = f"{env_name}.{'.'.join(parts)}"
+    first = parts[0]
+    canonical = f"{ENVIRONMENTS_KEY}.{key}"
+    if len(parts) == 1 and first in _ENV_FIELDS:
+        body[first] = value
+        problems.origins[canonical] = (cli_key, value)
+        return
+    if first in _ENV_SECTIONS and len(parts) == 3:
+        members, fields = _ENV_SECTIONS[first]
+        member, leaf = parts[1], parts[2]
+        if member not in members:
+            problems.append(
+                f"context key '{key}': unknown {first[:-1]} '{member}'"
+                f"{_suggest(member, members)}; allowed: {', '.join(members)}"
+            )
+            return
+        if leaf not in fields:
+            problems.append(
+                f"context key '{key}': unknown setting '{leaf}'{_suggest(leaf, fields)}; "
+                f"allowed: {', '.join(fields)}"
+            )
+            return
+        section = body.setdefault(first, {})
+        section.setdefault(member, {})[leaf] = value
+        problems.origins[canonical] = (cli_key, value)
+        return
+    candidates = [*_ENV_FIELDS, *(f"{s}.<name>.<setting>" for s in _ENV_SECTIONS)]
+    problems.append(
+        f"context key '{key}' is not a known setting"
+        f"{_suggest(first, [*_ENV_FIELDS, *_ENV_SECTIONS])}; "
+        f"allowed under {env_name}: {', '.join(candidates)}"
+    )
+
+
+def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig | None:
+    where = f"{ENVIRONMENTS_KEY}.{name}"
+    if not isinstance(body, Mapping):
+        problems.append(f"context key '{where}' must be an object, got {body!r}")
+        return None
+    start = len(problems)
+    for key in body:
+        if key not in _ENV_FIELDS and key not in _ENV_SECTIONS:
+            problems.append(
+                f"context key '{where}.{key}' is not a known setting"
+                f"{_suggest(key, [*_ENV_FIELDS, *_ENV_SECTIONS])}; "
+                f"allowed: {', '.join([*_ENV_FIELDS, *_ENV_SECTIONS])}"
+            )
+    if "namePrefix" not in body:
+        problems.append(f"context key '{where}.namePrefix' is required (e.g. \"shop-{name}\")")
+    values = {
+        k: _leaf(f"{where}.{k}", body[k], parser, problems)
+        for k, parser in _ENV_FIELDS.items()
+        if k in body
+    }
+    datasets = _build_datasets(where, body.get("datasets", {}), problems)
+    recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
+    if len(problems) > start:
+        return None
+    return EnvironmentConfig(
+        name=name,
+        name_prefix=values["namePrefix"],
+        account=values.get("account"),
+        region=values.get("region"),
+        data_disposable=values.get("dataDisposable", False),
+        datasets=datasets,
+        recommenders=recommenders,
+    )
+
+
+def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetConfig, ...]:
+    entries = _section_entries(f"{where}.datasets", raw, _ENV_SECTIONS["datasets"], problems)
+    datasets = []
+    for key, values in entries.items():
+        if "source" not in values:
+            problems.append(
+                f"context key '{where}.datasets.{key}.source' is required: a CSV path relative to "
+                "the project root or an s3:// URI"
+            )
+            continue
+        datasets.append(
+            DatasetConfig(
+                dataset_type=DatasetType[key.upper()],
+                source=values["source"],
+                skip_validation=values.get("skipValidation", False),
+            )
+        )
+    if isinstance(raw, Mapping) and DatasetType.INTERACTIONS.key not in raw:
+        problems.append(
+            f"context key '{where}.datasets.interactions' is required: every ECOMMERCE dataset "
+            'group needs an Interactions dataset, e.g. {"source": "data/sample/interactions.csv"}'
+        )
+    return tuple(datasets)
+
+
+def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[RecommenderConfig, ...]:
+    entries = _section_entries(
+        f"{where}.recommenders", raw, _ENV_SECTIONS["recommenders"], problems
+    )
+    recommenders = []
+    for key, values in entries.items():
+        use_case = USE_CASES[key]
+        exploration = [k for k in ("explorationWeight", "explorationItemAgeCutOff") if k in values]
+        if exploration and not use_case.supports_exploration:
+            for k in exploration:
+                problems.append(
+                    f"{problems.subject(f'{where}.recommenders.{key}.{k}')}: "
+                    f"{use_case.console_name} does "
+                    "not take exploration settings; only recommended-for-you does. Remove it."
+                )
+            continue
+        recommenders.append(
+            RecommenderConfig(
+                use_case=use_case,
+                min_recommendation_requests_per_second=values.get(
+                    "minRecommendationRequestsPerSecond", 1
+                ),
+                exploration_weight=values.get("explorationWeight"),
+                exploration_item_age_cut_off_days=values.get("explorationItemAgeCutOff"),
+                state=values.get("state", RecommenderState.RUNNING),
+            )
+        )
+    return tuple(recommenders)
+
+
+def _section_entries(
+    where: str,
+    raw: Any,
+    spec: tuple[tuple[str, ...], dict[str, _Parser]],
+    problems: _Problems,
+) -> dict[str, dict[str, Any]]:
+    members, fields = spec
+    if not isinstance(raw, Mapping):
+        problems.append(f"context key '{where}' must be an object keyed by {', '.join(members)}")
+        return {}
+    entries: dict[str, dict[str, Any]] = {}
+    for member, body in raw.items():
+        if member not in members:
+            problems.append(
+                f"context key '{where}.{member}' is unknown{_suggest(member, members)}; "
+                f"allowed: {', '.join(members)}"
+            )
+            continue
+        if not isinstance(body, Mapping):
+            problems.append(f"context key '{where}.{member}' must be an object, got {body!r}")
+            continue
+        parsed: dict[str, Any] = {}
+        for leaf, value in body.items():
+            if leaf not in fields:
+                problems.append(
+                    f"context key '{where}.{member}.{leaf}' is not a known setting"
+                    f"{_suggest(leaf, fields)}; allowed: {', '.join(fields)}"
+                )
+                continue
+            parsed[leaf] = _leaf(f"{where}.{member}.{leaf}", value, fields[leaf], problems)
+        entries[member] = parsed
+    return entries
+
+
+def _leaf(key: str, value: Any, parser: _Parser, problems: _Problems) -> Any:
+    try:
+        return parser(value)
+    except _Invalid as exc:
+        leaf = key.rsplit(".", 1)[-1]
+        allowed = _ALLOWED_RANGES.get(leaf, str(exc))
+        subject = problems.subject(key)
+        if key not in problems.origins:
+            subject += f" = {value!r}"
+        problems.append(f"{subject}: invalid; {allowed}")
+        return None
+
+
+def _check_unique_prefixes(envs: list[EnvironmentConfig], problems: _Problems) -> None:
+    seen: dict[tuple[str, str | None, str | None], str] = {}
+    for env in envs:
+        slot = (env.name_prefix.lower(), env.account, env.region)
+        if slot in seen:
+            key = f"{ENVIRONMENTS_KEY}.{env.name}.namePrefix"
+            subject = problems.subject(key)
+            if key not in problems.origins:
+                subject += f" = {env.name_prefix!r}"
+            problems.append(
+                f"{subject} is also used by '{seen[slot]}'; Personalize names must be unique per "
+                "account and region, so give each environment its own prefix"
+            )
+        seen[slot] = env.name
+
+
+def _suggest(word: str, candidates: Any) -> str:
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

@@ -1,0 +1,1 @@
+"""CloudFormation stacks: wire constructs, grant permissions, publish outputs."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: the app synthesized the way `cdk synth` does it (cdk.json context, cdk-nag)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Before aws_cdk is imported: the built-in CloudFormation validation costs ~4 s per process and is
+# exercised by `make synth`; cdk-nag still runs. Node 20's end-of-life banner is noise here.
+os.environ.setdefault("CDK_VALIDATION", "false")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+
+import app as cdk_app  # noqa: E402
+from personalize_domain.config import load_app_config  # noqa: E402
+from stacks.personalize_stack import PersonalizeShopStack  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def cdk_json_context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+SynthFn = Callable[..., dict[str, PersonalizeShopStack]]
+
+
+@pytest.fixture(scope="session")
+def synth(cdk_json_context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
+    """Build the app from cdk.json's context plus `overrides` (as `-c key=value` would) and synth it.
+
+    Raises whatever `cdk synth` would fail on, cdk-nag findings included.
+    """
+
+    def _synth(overrides: Mapping[str, Any] | None = None) -> dict[str, PersonalizeShopStack]:
+        context = {**cdk_json_context, **(overrides or {})}
+        app = cdk.App(context=context, outdir=str(tmp_path_factory.mktemp("cdk.out")))
+        stacks = cdk_app.build_app(app, load_app_config(app.node.get_all_context()))
+        app.synth()
+        return stacks
+
+    return _synth
+
+
+@pytest.fixture(scope="session")
+def stacks(synth: SynthFn) -> dict[str, PersonalizeShopStack]:
+    """Every environment of cdk.json, synthesized once per test run."""
+    return synth()
+
+
+@pytest.fixture(scope="session")
+def templates(stacks: dict[str, PersonalizeShopStack]) -> dict[str, Template]:
+    return {name: Template.from_stack(stack) for name, stack in stacks.items()}
+
+
+@pytest.fixture(scope="session")
+def dev(templates: dict[str, Template]) -> Template:
+    return templates["dev"]
+
+
+@pytest.fixture(scope="session")
+def prod(templates: dict[str, Template]) -> Template:
+    return templates["prod"]

@@ -1,0 +1,94 @@
+"""Dataset group, schemas and datasets, and the stack's outputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from aws_cdk.assertions import Template
+
+from personalize_domain.schemas import DatasetType, load_schema
+
+
+def test_dataset_group_is_in_the_ecommerce_domain(dev: Template) -> None:
+    dev.has_resource_properties(
+        "AWS::Personalize::DatasetGroup", {"Domain": "ECOMMERCE", "Name": "shop-dev"}
+    )
+
+
+@pytest.mark.parametrize("dataset_type", list(DatasetType))
+def test_schema_is_loaded_from_the_schemas_folder(dev: Template, dataset_type: DatasetType) -> None:
+    # GIVEN schemas/<type>.json / THEN the template carries the same Avro schema, ECOMMERCE domain
+    expected = load_schema(dataset_type)
+    (schema,) = [
+        s
+        for s in dev.find_resources("AWS::Personalize::Schema").values()
+        if json.loads(s["Properties"]["Schema"])["name"] == dataset_type.value
+    ]
+    assert json.loads(schema["Properties"]["Schema"]) == json.loads(expected.path.read_text())
+    assert schema["Properties"]["Domain"] == "ECOMMERCE"
+
+
+def test_schema_name_changes_with_its_content(dev: Template) -> None:
+    # Schemas are immutable; a content hash in the name makes an edit a new schema, not a
+    # failed replacement of a custom-named resource.
+    names = [
+        s["Properties"]["Name"] for s in dev.find_resources("AWS::Personalize::Schema").values()
+    ]
+    assert all(n.startswith("shop-dev-") and len(n.rsplit("-", 1)[1]) == 8 for n in names), names
+
+
+@pytest.mark.parametrize("dataset_type", list(DatasetType))
+def test_dataset_joins_the_group_with_its_schema(dev: Template, dataset_type: DatasetType) -> None:
+    resources = dev.to_json()["Resources"]
+    dataset = resources[f"{dataset_type.value}Dataset"]["Properties"]
+    schema_id = dataset["SchemaArn"]["Fn::GetAtt"][0]
+    assert dataset == {
+        "DatasetGroupArn": {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]},
+        "DatasetType": dataset_type.value,
+        "Name": f"shop-dev-{dataset_type.key}",
+        "SchemaArn": {"Fn::GetAtt": [schema_id, "SchemaArn"]},
+    }
+    assert json.loads(resources[schema_id]["Properties"]["Schema"])["name"] == dataset_type.value
+
+
+def test_only_configured_datasets_are_created(synth, cdk_json_context) -> None:  # type: ignore[no-untyped-def]
+    # GIVEN a dev environment with interactions data only
+    environments = copy.deepcopy(cdk_json_context["environments"])
+    environments["dev"]["datasets"] = {"interactions": {"source": "data/sample/interactions.csv"}}
+    # WHEN synthesized
+    stacks = synth({"environments": environments, "env": "dev"})
+    # THEN it has the Interactions dataset and schema and nothing for items or users
+    template = Template.from_stack(stacks["dev"])
+    assert [
+        d["Properties"]["DatasetType"]
+        for d in template.find_resources("AWS::Personalize::Dataset").values()
+    ] == ["Interactions"]
+    template.resource_count_is("AWS::Personalize::Schema", 1)
+
+
+def test_stateful_logical_ids_are_pinned(dev: Template) -> None:
+    # Renaming one of these would make CloudFormation replace it: data loss, or a failed deploy.
+    resources = dev.to_json()["Resources"]
+    assert resources["DataBucket"]["Type"] == "AWS::S3::Bucket"
+    assert resources["AccessLogBucket"]["Type"] == "AWS::S3::Bucket"
+    assert resources["DatasetGroup"]["Type"] == "AWS::Personalize::DatasetGroup"
+    assert resources["InteractionsDataset"]["Type"] == "AWS::Personalize::Dataset"
+
+
+def test_outputs_are_plain_and_export_free(dev: Template) -> None:
+    outputs = dev.to_json()["Outputs"]
+    assert set(outputs) == {
+        "DataBucketName",
+        "AccessLogBucketName",
+        "PersonalizeRoleArn",
+        "DatasetGroupArn",
+        "InteractionsDatasetArn",
+        "ItemsDatasetArn",
+        "UsersDatasetArn",
+        "InteractionsSchemaArn",
+        "ItemsSchemaArn",
+        "UsersSchemaArn",
+    }
+    assert all("Export" not in o for o in outputs.values())

@@ -1,0 +1,46 @@
+"""`app.py` as the CDK CLI runs it: context arrives in CDK_CONTEXT_JSON, bad context exits 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_app(extra_context: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.update(extra_context)
+    env = {
+        **os.environ,
+        "CDK_CONTEXT_JSON": json.dumps(context),
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_VALIDATION": "false",
+    }
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_unknown_environment_fails_synth_with_one_clear_message(tmp_path: Path) -> None:
+    # GIVEN `cdk synth -c env=nope`
+    result = _run_app({"env": "nope"}, tmp_path)
+    # THEN synth exits 1, says what is wrong and what is allowed, and shows no traceback
+    assert (result.returncode, result.stderr.strip().splitlines()) == (
+        1,
+        [
+            "Invalid CDK context (cdk.json or -c):",
+            "  - -c env=nope: unknown environment; allowed: dev, prod",
+        ],
+    )
+
+
+def test_selected_environment_synthesizes_only_its_stack(tmp_path: Path) -> None:
+    result = _run_app({"env": "prod"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
+        "PersonalizeShop-prod.template.json"
+    ]
