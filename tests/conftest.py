@@ -15,12 +15,12 @@ import pytest
 os.environ.setdefault("CDK_VALIDATION", "false")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import aws_cdk as cdk  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
 
-import app as cdk_app  # noqa: E402
-from personalize_domain.config import load_app_config  # noqa: E402
-from stacks.personalize_stack import PersonalizeShopStack  # noqa: E402
+import app as cdk_app
+from personalize_domain.config import load_app_config
+from stacks.personalize_stack import PersonalizeShopStack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ SynthFn = Callable[..., dict[str, PersonalizeShopStack]]
 
 @pytest.fixture(scope="session")
 def synth(cdk_json_context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
-    """Build the app from cdk.json's context plus `overrides` (as `-c key=value` would) and synth it.
+    """Build the app from cdk.json's context plus `overrides` (as `-c key=value` would), synth it.
 
     Raises whatever `cdk synth` would fail on, cdk-nag findings included.
     """
