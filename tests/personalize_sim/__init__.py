@@ -1,0 +1,38 @@
+"""An offline, stateful Amazon Personalize for handler tests; see README.md in this folder."""
+
+from .clock import Clock
+from .errors import InvalidSimulatedResponse, ServiceError, UnimplementedOperation
+from .fake_service import Call, FakeService, Fault, operation
+from .lifecycle import Durations
+from .personalize import (
+    DEFAULT_DATASET_GROUP_FAILURE,
+    DEFAULT_IMPORT_FAILURE,
+    DEFAULT_RECOMMENDER_FAILURE,
+    DEFAULT_UPDATE_FAILURE,
+    ECOMMERCE_INTERACTIONS_SCHEMA,
+    RECOMMENDED_FOR_YOU,
+    PersonalizeSimulator,
+    Quotas,
+    ReadyDatasetGroup,
+)
+
+__all__ = [
+    "DEFAULT_DATASET_GROUP_FAILURE",
+    "DEFAULT_IMPORT_FAILURE",
+    "DEFAULT_RECOMMENDER_FAILURE",
+    "DEFAULT_UPDATE_FAILURE",
+    "ECOMMERCE_INTERACTIONS_SCHEMA",
+    "RECOMMENDED_FOR_YOU",
+    "Call",
+    "Clock",
+    "Durations",
+    "FakeService",
+    "Fault",
+    "InvalidSimulatedResponse",
+    "PersonalizeSimulator",
+    "Quotas",
+    "ReadyDatasetGroup",
+    "ServiceError",
+    "UnimplementedOperation",
+    "operation",
+]
