@@ -12,7 +12,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test check lint typecheck cfn-lint format diff deploy destroy clean
+.PHONY: synth test check lint typecheck cfn-lint format review diff deploy destroy clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -41,9 +41,15 @@ lint: $(PY_STAMP)
 
 typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --config-file mypy-lambda.ini
 
 cfn-lint: synth
 	$(VENV)/bin/cfn-lint -i W3005 -- cdk.out/*.template.json
+
+## review: PR review pages in docs/review (commit them); BASE=<git ref> adds build/review/<stack>.diff.md
+review: synth
+	$(PY) -m review summary --templates cdk.out --out docs/review
+	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review)
 
 format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .

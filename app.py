@@ -4,27 +4,36 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
+from personalize_domain.data_sources import DataSourceError, resolve_datasets
+from personalize_domain.schemas import SchemaError
 from stacks.personalize_stack import PersonalizeShopStack
 
 STACK_NAME_PREFIX = "PersonalizeShop"
+ROOT = Path(__file__).resolve().parent
+# Validation reports keyed by file content: an unchanged file is not read again.
+CACHE_DIR = ROOT / ".cache" / "data-validation"
 
 
 def stack_name(env_name: str) -> str:
     return f"{STACK_NAME_PREFIX}-{env_name}"
 
 
-def build_app(app: cdk.App, config: AppConfig) -> dict[str, PersonalizeShopStack]:
+def build_app(
+    app: cdk.App, config: AppConfig, *, cache_dir: Path | None = CACHE_DIR
+) -> dict[str, PersonalizeShopStack]:
     stacks = {}
     for env in config.selected:
         stacks[env.name] = PersonalizeShopStack(
             app,
             stack_name(env.name),
             config=env,
+            datasets=resolve_datasets(env, root=ROOT, cache_dir=cache_dir),
             env=cdk.Environment(account=env.account, region=env.region),
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )
@@ -39,10 +48,10 @@ def main() -> None:
     app = cdk.App()
     try:
         config = load_app_config(app.node.get_all_context())
-    except ConfigError as exc:
+        build_app(app, config)
+    except (ConfigError, DataSourceError, SchemaError) as exc:
         print(exc, file=sys.stderr)
         sys.exit(1)
-    build_app(app, config)
     app.synth()
 
 

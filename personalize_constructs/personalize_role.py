@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -18,8 +20,18 @@ class PersonalizeRole(Construct):
     job needs, not AmazonPersonalizeFullAccess.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, data_bucket: s3.IBucket) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data_bucket: s3.IBucket,
+        external_locations: Sequence[str] = (),
+    ) -> None:
         super().__init__(scope, construct_id)
+        for location in external_locations:
+            if not location.startswith("s3://") or "/" not in location[5:]:
+                raise ValueError(f"{construct_id}: {location!r} is not an s3://bucket/key URI")
         any_personalize_resource = (
             f"arn:{Aws.PARTITION}:personalize:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
         )
@@ -34,7 +46,8 @@ class PersonalizeRole(Construct):
                 iam.PolicyStatement(
                     actions=list(PERSONALIZE_READ_ACTIONS),
                     resources=[data_bucket.bucket_arn, data_bucket.arn_for_objects("*")],
-                )
+                ),
+                *(_read_location(location) for location in external_locations),
             ]
         )
         self.role = iam.Role(
@@ -44,3 +57,19 @@ class PersonalizeRole(Construct):
             description="Assumed by Amazon Personalize to read dataset import files",
             inline_policies={"ReadImportData": self.read_data_policy},
         )
+
+
+def _read_location(location: str) -> iam.PolicyStatement:
+    """Read access to data that already is in S3: the object, or every object under a prefix.
+
+    The other bucket's own policy must also let Personalize read it (see README).
+    """
+    bucket, key = location[len("s3://") :].split("/", 1)
+    objects = f"{key}*" if key.endswith("/") or not key else key
+    return iam.PolicyStatement(
+        actions=list(PERSONALIZE_READ_ACTIONS),
+        resources=[
+            f"arn:{Aws.PARTITION}:s3:::{bucket}",
+            f"arn:{Aws.PARTITION}:s3:::{bucket}/{objects}",
+        ],
+    )

@@ -44,6 +44,16 @@ class RecommenderState(StrEnum):
     STOPPED = "stopped"
 
 
+class ImportMode(StrEnum):
+    FULL = "FULL"
+    INCREMENTAL = "INCREMENTAL"
+
+
+# CloudFormation's WaitCondition allows at most 12 hours.
+MAX_READINESS_HOURS = 12
+DEFAULT_READINESS_HOURS = 6
+
+
 @dataclass(frozen=True)
 class RecommenderConfig:
     use_case: UseCase
@@ -75,6 +85,10 @@ class EnvironmentConfig:
     data_disposable: bool
     datasets: tuple[DatasetConfig, ...]
     recommenders: tuple[RecommenderConfig, ...]
+    # Mode of the imports that follow a changed data file; the first import is always FULL.
+    import_mode: ImportMode = ImportMode.FULL
+    # How long `cdk deploy` waits for an import or a training before failing.
+    readiness_timeout_hours: int = DEFAULT_READINESS_HOURS
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -167,6 +181,20 @@ def _parse_state(value: Any) -> RecommenderState:
         raise _Invalid("allowed: running or stopped") from None
 
 
+def _parse_import_mode(value: Any) -> ImportMode:
+    try:
+        return ImportMode(str(value).strip().upper())
+    except ValueError:
+        raise _Invalid("allowed: FULL or INCREMENTAL") from None
+
+
+def _parse_readiness_hours(value: Any) -> int:
+    hours = _parse_positive_int(value)
+    if hours > MAX_READINESS_HOURS:
+        raise _Invalid(f"allowed: whole hours from 1 to {MAX_READINESS_HOURS}")
+    return hours
+
+
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
@@ -192,6 +220,8 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "account": _parse_account,
     "region": _parse_region,
     "dataDisposable": _parse_bool,
+    "importMode": _parse_import_mode,
+    "readinessTimeoutHours": _parse_readiness_hours,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -199,6 +229,7 @@ _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
 }
 _ALLOWED_RANGES = {
     "explorationItemAgeCutOff": "allowed: a whole number of days >= 1",
+    "readinessTimeoutHours": f"allowed: whole hours from 1 to {MAX_READINESS_HOURS}",
 }
 
 
@@ -370,6 +401,8 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         account=values.get("account"),
         region=values.get("region"),
         data_disposable=values.get("dataDisposable", False),
+        import_mode=values.get("importMode", ImportMode.FULL),
+        readiness_timeout_hours=values.get("readinessTimeoutHours", DEFAULT_READINESS_HOURS),
         datasets=datasets,
         recommenders=recommenders,
     )

@@ -1,30 +1,169 @@
 """Every cdk-nag acknowledgment of the app, in one place, each scoped to one finding and reasoned.
 
-Acknowledgments go on the smallest construct that raises the finding. `ACKNOWLEDGED` is the
-reviewable register: a test checks that the ids applied are exactly these, so a new suppression is
-always a visible diff in a pull request.
+Each acknowledgment goes on the smallest construct that raises the finding (a role, a state
+machine, a function), never on the stack. The reasons are written into the template metadata
+(cdk-nag's `write_suppressions_to_cloud_formation`), and `tests/stacks/test_nag.py` holds the
+checked-in list of acknowledged findings, so a new one is always a deliberate diff.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
+from constructs import IConstruct
 
 if TYPE_CHECKING:
     from stacks.personalize_stack import PersonalizeShopStack
 
-ACKNOWLEDGED = {
-    "AwsSolutions-IAM5[Resource::<DataBucket.Arn>/*]": (
-        "Personalize must read every import file in the data bucket (s3:GetObject on its "
-        "objects); the role can do nothing else and only Personalize in this account can assume it."
+REASONS = {
+    "personalize-reads-objects": (
+        "Personalize reads every import file in the data bucket (s3:GetObject on its objects); "
+        "the role can do nothing else and only Personalize in this account can assume it."
+    ),
+    "env-import-jobs": (
+        "Import job names are generated per data version (<prefix>-<type>-<hash>), so they are "
+        "matched by this environment's name prefix; nothing outside the environment matches."
+    ),
+    "env-datasets": (
+        "CreateDatasetImportJob is authorized on the dataset too; dataset ARNs are "
+        "dataset/<dataset group>/<TYPE>, matched for this environment's dataset group only."
+    ),
+    "env-recommenders": (
+        "Recommender names are <prefix>-<use case>; the pattern covers this environment's "
+        "recommenders only."
+    ),
+    "ecommerce-recipes": (
+        "CreateRecommender is authorized on the recipe too; the pattern covers exactly AWS's "
+        "ECOMMERCE recipes (aws-ecomm-*), which are public AWS resources."
+    ),
+    "list-import-jobs": (
+        "personalize:ListDatasetImportJobs has no resource type in the Service Authorization "
+        "Reference, so it needs '*'; the handler only lists this dataset's jobs to adopt its own."
+    ),
+    "readiness-executions": (
+        "StopExecution targets executions, named per operation at run time; the pattern is "
+        "limited to this environment's readiness state machine."
+    ),
+    "readiness-logs-and-tracing": (
+        "Step Functions log delivery (logs:*LogDelivery*, Describe*) and X-Ray "
+        "(PutTraceSegments, PutTelemetryRecords) support no resource-level permissions "
+        "(Step Functions developer guide, 'IAM policies for logging to CloudWatch Logs')."
+    ),
+    "signal-versions": (
+        "The LambdaInvoke task is granted the signal function and its versions (<arn>:*), as "
+        "aws-stepfunctions-tasks generates it; it can invoke nothing else."
+    ),
+    "framework-invoke-versions": (
+        "The custom-resource Provider framework invokes its handler functions with any version "
+        "qualifier (<arn>:*), as aws-cdk custom-resources generates it; nothing else is invoked."
+    ),
+    "framework-logs": (
+        "The Provider framework's waiter state machine delivers its logs to CloudWatch Logs; log "
+        "delivery actions support no resource-level permissions."
+    ),
+    "framework-no-tracing": (
+        "The Provider framework's waiter state machine offers no X-Ray tracing option; it only "
+        "polls is_complete, and its execution logs (level ALL, no data) are kept."
+    ),
+    "copy-s3-actions": (
+        "CDK's BucketDeployment copies the data files: it reads the CDK asset bucket and "
+        "writes this environment's data bucket; the wildcards are the grant_read/grant_read_write "
+        "action groups aws-cdk-lib generates for exactly those two buckets."
+    ),
+    "copy-runtime": (
+        "BucketDeployment's copy function runtime is chosen by aws-cdk-lib (it bundles the AWS "
+        "CLI layer for it); it is updated with aws-cdk-lib, not by this app."
     ),
 }
 
 
 def acknowledge(stack: PersonalizeShopStack) -> None:
-    _ack(stack.personalize_role.role, "AwsSolutions-IAM5[Resource::<DataBucket.Arn>/*]")
+    provider = stack.provider
+    readiness = stack.readiness
+    prefix = stack.config.name_prefix
+    import_jobs = f"{_personalize_arn('dataset-import-job')}/{prefix}-*"
+    recommenders = f"{_personalize_arn('recommender')}/{prefix}-*"
+    recipes = "arn:<AWS::Partition>:personalize:::recipe/aws-ecomm-*"
+    datasets = f"{_personalize_arn('dataset')}/{prefix}/*"
+    on_event = _arn_ref(stack, provider.on_event_function)
+    is_complete = _arn_ref(stack, provider.is_complete_function)
+
+    _ack(
+        stack.personalize_role.role,
+        "IAM5[Resource::<DataBucket.Arn>/*]",
+        "personalize-reads-objects",
+    )
+
+    on_event_role = provider.on_event_function.role
+    _ack(on_event_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
+    _ack(on_event_role, f"IAM5[Resource::{datasets}]", "env-datasets")
+    _ack(on_event_role, "IAM5[Resource::*]", "list-import-jobs")
+    executions = (
+        "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+        f"{readiness.state_machine_name}:*"
+    )
+    _ack(on_event_role, f"IAM5[Resource::{executions}]", "readiness-executions")
+    _ack(provider.is_complete_function.role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
+    if stack.recommenders:
+        _ack(on_event_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
+        _ack(on_event_role, f"IAM5[Resource::{recipes}]", "ecommerce-recipes")
+        _ack(
+            provider.is_complete_function.role,
+            f"IAM5[Resource::{recommenders}]",
+            "env-recommenders",
+        )
+
+    machine_role = readiness.state_machine.role
+    _ack(machine_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
+    _ack(machine_role, f"IAM5[Resource::{datasets}]", "env-datasets")
+    _ack(machine_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
+    _ack(machine_role, "IAM5[Resource::*]", "readiness-logs-and-tracing")
+    signal = _arn_ref(stack, readiness.signal_function)
+    _ack(machine_role, f"IAM5[Resource::{signal}:*]", "signal-versions")
+
+    for role in (provider.framework_on_event_role, provider.framework_complete_role):
+        _ack(role, f"IAM5[Resource::{on_event}:*]", "framework-invoke-versions")
+        _ack(role, f"IAM5[Resource::{is_complete}:*]", "framework-invoke-versions")
+    waiter = provider.provider.node.find_child("waiter-state-machine")
+    framework = provider.provider.node.find_child("framework-isComplete")
+    on_timeout = provider.provider.node.find_child("framework-onTimeout")
+    _ack(waiter, f"IAM5[Resource::{_arn_ref(stack, framework)}:*]", "framework-invoke-versions")
+    _ack(waiter, f"IAM5[Resource::{_arn_ref(stack, on_timeout)}:*]", "framework-invoke-versions")
+    _ack(waiter, "IAM5[Resource::*]", "framework-logs")
+    _ack(waiter, "SF2", "framework-no-tracing")
+
+    if stack.data_files.deployments:
+        copy_role = stack.data_files.role
+        assets = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
+        for finding in (
+            "IAM5[Action::s3:GetObject*]",
+            "IAM5[Action::s3:GetBucket*]",
+            "IAM5[Action::s3:List*]",
+            "IAM5[Action::s3:DeleteObject*]",
+            "IAM5[Action::s3:Abort*]",
+            f"IAM5[Resource::{assets}]",
+            "IAM5[Resource::<DataBucket.Arn>/*]",
+        ):
+            _ack(copy_role, finding, "copy-s3-actions")
+        for child in stack.node.children:
+            if child.node.id.startswith("Custom::CDKBucketDeployment"):
+                _ack(child, "L1", "copy-runtime")
 
 
-def _ack(scope: object, finding: str) -> None:
-    Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=ACKNOWLEDGED[finding]))  # type: ignore[arg-type]
+def _ack(scope: IConstruct | None, finding: str, reason: str) -> None:
+    assert scope is not None, f"no construct to acknowledge {finding} on"
+    Validations.of(scope).acknowledge(
+        Acknowledgment(id=f"AwsSolutions-{finding}", reason=REASONS[reason])
+    )
+
+
+def _personalize_arn(resource: str) -> str:
+    return f"arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:{resource}"
+
+
+def _arn_ref(stack: Stack, function: IConstruct) -> str:
+    """How cdk-nag prints a function's ARN: `<LogicalId.Arn>`."""
+    child = function.node.default_child
+    assert child is not None
+    return f"<{stack.get_logical_id(child)}.Arn>"  # type: ignore[arg-type]

@@ -2,44 +2,126 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import CfnElement, CfnOutput, Stack
+from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
 from personalize_constructs.data_bucket import DataBucket
+from personalize_constructs.dataset_files import DatasetFiles
 from personalize_constructs.dataset_group import ShopDatasetGroup
+from personalize_constructs.dataset_import import DatasetImport, grant_import_management
 from personalize_constructs.personalize_role import PersonalizeRole
+from personalize_constructs.provider import PersonalizeProvider
+from personalize_constructs.readiness import ReadinessWorkflow
+from personalize_constructs.recommender import Recommender, grant_recommender_management
 from personalize_domain.config import EnvironmentConfig
+from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import load_schema
 from stacks import nag_register
 
 
 class PersonalizeShopStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        datasets: Sequence[ResolvedDataset],
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
+        max_wait = Duration.hours(config.readiness_timeout_hours)
 
         self.data = DataBucket(self, "Data", disposable=config.data_disposable)
         self.personalize_role = PersonalizeRole(
-            self, "PersonalizeRole", data_bucket=self.data.bucket
+            self,
+            "PersonalizeRole",
+            data_bucket=self.data.bucket,
+            external_locations=[d.s3_uri for d in datasets if d.s3_uri],
         )
         self.dataset_group = ShopDatasetGroup(
             self,
             "DatasetGroup",
             name=config.name_prefix,
-            schemas=[load_schema(d.dataset_type) for d in config.datasets],
+            schemas=[load_schema(d.dataset_type) for d in datasets],
         )
+        self.data_files = DatasetFiles(
+            self,
+            "DataFiles",
+            bucket=self.data.bucket,
+            datasets=[d for d in datasets if d.local_path],
+            removal_policy=RemovalPolicy.DESTROY
+            if config.data_disposable
+            else RemovalPolicy.RETAIN,
+        )
+
+        self.provider = PersonalizeProvider(self, "Provider")
+        self.readiness = ReadinessWorkflow(
+            self,
+            "Readiness",
+            name_prefix=config.name_prefix,
+            personalize_role=self.personalize_role.role,
+            max_wait=max_wait,
+        )
+        self.readiness.grant_start(self.provider.on_event_function)
+        grant_import_management(
+            self.provider,
+            name_prefix=config.name_prefix,
+            personalize_role=self.personalize_role.role,
+        )
+
+        self.imports: dict[str, DatasetImport] = {}
+        for dataset in datasets:
+            label = dataset.dataset_type.value
+            data_import = DatasetImport(
+                self,
+                f"{label}Import",
+                service_token=self.provider.service_token,
+                workflow=self.readiness,
+                dataset=self.dataset_group.datasets[dataset.dataset_type],
+                data_location=dataset.s3_uri or self.data_files.locations[dataset.dataset_type],
+                data_version=dataset.version,
+                role_arn=self.personalize_role.role.role_arn,
+                import_mode=config.import_mode.value,
+                max_wait=max_wait,
+            )
+            # Personalize must be able to read the data before the job starts.
+            data_import.resource.node.add_dependency(
+                self.personalize_role.role,
+                self.data.bucket.policy or self.data.bucket,
+                *self.data_files.uploads_of(dataset.dataset_type),
+            )
+            self.imports[label] = data_import
+
+        grant_recommender_management(self.provider, name_prefix=config.name_prefix)
+        # Each recommender trains once every import of its dataset group is ACTIVE, and waits for
+        # nothing else: the recommenders train in parallel.
+        self.recommenders: dict[str, Recommender] = {}
+        for recommender_config in config.recommenders:
+            label = _camel(recommender_config.use_case.key)
+            self.recommenders[label] = Recommender(
+                self,
+                f"{label}Recommender",
+                service_token=self.provider.service_token,
+                workflow=self.readiness,
+                dataset_group_arn=self.dataset_group.dataset_group_arn,
+                name_prefix=config.name_prefix,
+                config=recommender_config,
+                after=[i.ready for i in self.imports.values()],
+                max_wait=max_wait,
+            )
 
         # Stateful resources keep fixed logical IDs, so refactoring the construct tree can never
         # make CloudFormation replace (and lose) them. Tests pin these names.
         _pin(self.data.bucket.node.default_child, "DataBucket")
         _pin(self.data.access_log_bucket.node.default_child, "AccessLogBucket")
         _pin(self.dataset_group.dataset_group, "DatasetGroup")
-        for dataset_type, dataset in self.dataset_group.datasets.items():
-            _pin(dataset, f"{dataset_type.value}Dataset")
+        for dataset_type, cfn_dataset in self.dataset_group.datasets.items():
+            _pin(cfn_dataset, f"{dataset_type.value}Dataset")
 
         self._outputs()
         nag_register.acknowledge(self)
@@ -52,13 +134,23 @@ class PersonalizeShopStack(Stack):
             "AccessLogBucketName": self.data.access_log_bucket.bucket_name,
             "PersonalizeRoleArn": self.personalize_role.role.role_arn,
             "DatasetGroupArn": self.dataset_group.dataset_group_arn,
+            "ReadinessStateMachineArn": self.readiness.state_machine.state_machine_arn,
         }
         for dataset_type, dataset in self.dataset_group.datasets.items():
             values[f"{dataset_type.value}DatasetArn"] = dataset.attr_dataset_arn
         for dataset_type, schema in self.dataset_group.schemas.items():
             values[f"{dataset_type.value}SchemaArn"] = schema.attr_schema_arn
+        for label, data_import in self.imports.items():
+            values[f"{label}ImportJobArn"] = data_import.job_arn
+        for label, recommender in self.recommenders.items():
+            values[f"{label}RecommenderArn"] = recommender.arn
+            values[f"{label}RecommenderMetrics"] = recommender.metrics_json
         for key, value in values.items():
             CfnOutput(self, key, value=value)
+
+
+def _camel(key: str) -> str:
+    return "".join(part.title() for part in key.split("-"))
 
 
 def _pin(resource: Any, logical_id: str) -> None:

@@ -118,6 +118,22 @@ def test_override_can_add_a_recommender_with_defaults() -> None:
     assert most_viewed.min_recommendation_requests_per_second == 1
 
 
+def test_import_mode_override_is_parsed() -> None:
+    dev = _env(_load(**{"dev.importMode": "incremental"}), "dev")
+    assert dev.import_mode is cfg.ImportMode.INCREMENTAL
+
+
+def test_readiness_timeout_defaults_to_six_hours() -> None:
+    assert _env(_load(), "dev").readiness_timeout_hours == 6
+
+
+@pytest.mark.parametrize("value", ["0", "13", "2.5"])
+def test_readiness_timeout_must_fit_a_wait_condition(value: str) -> None:
+    assert _problems(**{"dev.readinessTimeoutHours": value}) == [
+        f"-c dev.readinessTimeoutHours={value}: invalid; allowed: whole hours from 1 to 12"
+    ]
+
+
 def test_context_keys_of_cdk_itself_are_ignored() -> None:
     config = _load(**{"aws:cdk:enable-path-metadata": True, "@aws-cdk/core:newStyle": True})
     assert len(config.environments) == 2
@@ -145,8 +161,8 @@ def test_misspelt_top_level_key_suggests_the_closest() -> None:
 def test_misspelt_setting_suggests_the_closest() -> None:
     assert _problems(**{"dev.namePrefx": "x"}) == [
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
-        "allowed under dev: namePrefix, account, region, dataDisposable, "
-        "datasets.<name>.<setting>, recommenders.<name>.<setting>"
+        "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
+        "readinessTimeoutHours, datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
 
@@ -242,7 +258,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
     assert _problems(environments=environments) == [
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
-        "datasets, recommenders"
+        "importMode, readinessTimeoutHours, datasets, recommenders"
     ]
 
 
@@ -319,6 +335,8 @@ def test_parsers_fail_only_with_a_message_of_what_is_allowed(value: Any) -> None
         cfg._parse_account,
         cfg._parse_region,
         cfg._parse_source,
+        cfg._parse_import_mode,
+        cfg._parse_readiness_hours,
     ):
         message = _failure(parser, value)
         assert message is None or message.startswith("allowed: ")

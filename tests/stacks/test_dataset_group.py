@@ -90,5 +90,13 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "InteractionsSchemaArn",
         "ItemsSchemaArn",
         "UsersSchemaArn",
+        "ReadinessStateMachineArn",
+        "InteractionsImportJobArn",
+        "ItemsImportJobArn",
+        "UsersImportJobArn",
+        "RecommendedForYouRecommenderArn",
+        "RecommendedForYouRecommenderMetrics",
+        "BestSellersRecommenderArn",
+        "BestSellersRecommenderMetrics",
     }
     assert all("Export" not in o for o in outputs.values())

@@ -1,0 +1,96 @@
+"""Ships an environment's dataset CSV files into the data bucket under content-addressed keys."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from aws_cdk import RemovalPolicy, Size
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from personalize_constructs.handler_code import explicit_log_group, logging_role
+from personalize_domain.data_sources import ResolvedDataset
+from personalize_domain.schemas import DatasetType
+
+DATA_PREFIX = "datasets"
+# BucketDeployment unzips the asset in /tmp before syncing it: room for the zip and the file.
+_STORAGE_FACTOR = 2.5
+_MIN_STORAGE_MIB = 512
+# Lambda's ephemeral-storage ceiling; a larger file must be uploaded separately (s3:// source).
+MAX_STORAGE_MIB = 10_240
+MAX_LOCAL_FILE_BYTES = int(MAX_STORAGE_MIB / _STORAGE_FACTOR) << 20
+
+
+def data_key(dataset: ResolvedDataset) -> str:
+    """`datasets/<type>/<digest>/<file name>`: a new content is a new key."""
+    assert dataset.local_path is not None
+    assert dataset.digest is not None
+    return (
+        f"{DATA_PREFIX}/{dataset.dataset_type.key}/{dataset.digest[:16]}/{dataset.local_path.name}"
+    )
+
+
+class DatasetFiles(Construct):
+    """One deployment per file, so each import waits only for its own upload.
+
+    The key carries the file's digest: changed data lands at a new S3 location, which is what
+    makes CloudFormation start a new import job; unchanged data is not copied again.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        datasets: Sequence[ResolvedDataset],
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        for dataset in datasets:
+            path = dataset.local_path
+            if path is None or dataset.digest is None or not path.is_file():
+                raise ValueError(f"{construct_id}: {dataset.dataset_type.value} has no local file")
+            if path.stat().st_size > MAX_LOCAL_FILE_BYTES:
+                raise ValueError(
+                    f"{path}: {path.stat().st_size / 2**30:.1f} GiB is more than the "
+                    f"{MAX_LOCAL_FILE_BYTES / 2**30:.1f} GiB a deployment can copy; upload it "
+                    "yourself and set the dataset's source to its s3:// URI"
+                )
+        self.log_group = explicit_log_group(self, "CopyLogs")
+        # One role for every copy: read the CDK asset, write the data bucket, log here.
+        self.role = logging_role(self, "CopyRole", log_group=self.log_group)
+        self.locations: dict[DatasetType, str] = {}
+        self.deployments: dict[DatasetType, s3deploy.BucketDeployment] = {}
+        for dataset in datasets:
+            assert dataset.local_path is not None
+            key = data_key(dataset)
+            size_mib = dataset.local_path.stat().st_size / 2**20
+            storage = max(_MIN_STORAGE_MIB, math.ceil(size_mib * _STORAGE_FACTOR))
+            self.deployments[dataset.dataset_type] = s3deploy.BucketDeployment(
+                self,
+                f"{dataset.dataset_type.value}Copy",
+                destination_bucket=bucket,
+                destination_key_prefix=key.rsplit("/", 1)[0],
+                # Only this one file from its folder: the folder may hold other datasets.
+                sources=[
+                    s3deploy.Source.asset(
+                        str(dataset.local_path.parent),
+                        exclude=["*", f"!{dataset.local_path.name}"],
+                    )
+                ],
+                prune=False,
+                retain_on_delete=removal_policy is RemovalPolicy.RETAIN,
+                memory_limit=1024 if size_mib > 100 else 256,
+                ephemeral_storage_size=Size.mebibytes(storage),
+                log_group=self.log_group,
+                role=self.role,
+            )
+            self.locations[dataset.dataset_type] = bucket.s3_url_for_object(key)
+
+    def uploads_of(self, dataset_type: DatasetType) -> list[s3deploy.BucketDeployment]:
+        """The deployment an import of `dataset_type` must wait for (none for s3:// data)."""
+        deployment = self.deployments.get(dataset_type)
+        return [deployment] if deployment else []

@@ -1,0 +1,71 @@
+"""The stack's one custom-resource provider for Personalize resources (Provider framework)."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from personalize_constructs.handler_code import explicit_log_group, handler_function, logging_role
+
+# Delete polls until a running import or a recommender deletion is over. The framework's
+# waiter adds Lambda time to this, and CloudFormation caps the operation at one hour
+# (ServiceTimeout), so keep well under it.
+TOTAL_TIMEOUT = Duration.minutes(50)
+QUERY_INTERVAL = Duration.seconds(30)
+SERVICE_TIMEOUT = Duration.minutes(60)
+
+
+class PersonalizeProvider(Construct):
+    """`on_event` starts, updates and deletes; `is_complete` waits for deletions to finish.
+
+    Create and Update return as soon as Personalize accepted the request: waiting for training
+    can take longer than CloudFormation allows a custom resource, so readiness is awaited by a
+    `ReadinessWorkflow` and a WaitCondition instead.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.on_event_function = handler_function(
+            self,
+            "OnEvent",
+            handler="handler.on_event",
+            timeout=Duration.minutes(2),
+            description="Starts, updates and deletes Personalize import jobs and recommenders",
+        )
+        self.is_complete_function = handler_function(
+            self,
+            "IsComplete",
+            handler="handler.is_complete",
+            timeout=Duration.minutes(1),
+            description="Reports whether a Personalize deletion or running import is over",
+        )
+        framework_logs = explicit_log_group(self, "FrameworkLogs")
+        # Two roles, as the framework asks, each allowed to log only to its log group.
+        self.framework_on_event_role = logging_role(
+            self, "FrameworkOnEventRole", log_group=framework_logs
+        )
+        self.framework_complete_role = logging_role(
+            self, "FrameworkCompleteRole", log_group=framework_logs
+        )
+        self.provider = cr.Provider(
+            self,
+            "Provider",
+            on_event_handler=self.on_event_function,
+            is_complete_handler=self.is_complete_function,
+            query_interval=QUERY_INTERVAL,
+            total_timeout=TOTAL_TIMEOUT,
+            log_group=framework_logs,
+            disable_waiter_state_machine_logging=False,
+            waiter_state_machine_log_options=cr.LogOptions(
+                destination=framework_logs,
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
+            framework_lambda_logging_level=lambda_.ApplicationLogLevel.FATAL,
+            framework_on_event_role=self.framework_on_event_role,
+            framework_complete_and_timeout_role=self.framework_complete_role,
+        )
+        self.service_token = self.provider.service_token

@@ -1,0 +1,451 @@
+"""Waiting for Personalize past CloudFormation's one-hour custom-resource cap.
+
+A custom resource starts an operation and returns at once. The `ReadinessWorkflow` (one Step
+Functions state machine per stack) then polls Personalize with Wait states and SDK
+integrations, no Lambda sleeping, and signals a CloudFormation WaitCondition through a tiny
+Lambda (`lambda/personalize_cr/wait_signal.py`). A `ReadinessGate` is that WaitCondition and its
+handle; its logical id carries a hash of the operation, so every new operation (new data, new
+configuration) gets a fresh handle that CloudFormation waits on. See docs/readiness.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from aws_cdk import ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from personalize_constructs.handler_code import explicit_log_group, handler_function
+
+# CloudFormation's WaitCondition Timeout is at most 12 hours.
+MAX_WAIT = Duration.hours(12)
+POLL_INTERVAL = Duration.seconds(60)
+# Kinds of operation the workflow can wait for; the custom-resource handlers send one of these.
+KIND_IMPORT = "import"
+KIND_RECOMMENDER = "recommender"
+
+_TRANSIENT_ERRORS = [
+    "Personalize.ThrottlingException",
+    "Personalize.ServiceUnavailableException",
+    "Personalize.InternalFailureException",
+    "Personalize.PersonalizeException",
+    "Personalize.SdkClientException",
+    "States.Timeout",
+]
+
+
+class ReadinessWorkflow(Construct):
+    """Polls an operation until it settles and signals the operation's WaitCondition.
+
+    Input (sent by the custom-resource handler): `Kind`, `Arn`, `HandleUrl` and, when the
+    handler could not start the operation itself (Personalize's quota was full), `Create`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        personalize_role: iam.IRole,
+        max_wait: Duration,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if max_wait.to_seconds() > MAX_WAIT.to_seconds():
+            raise ValueError(f"{construct_id}: max_wait is above CloudFormation's 12-hour limit")
+        stack = Stack.of(self)
+        self.state_machine_name = f"{name_prefix}-readiness"
+        self.signal_function = handler_function(
+            self,
+            "Signal",
+            handler="wait_signal.handler",
+            timeout=Duration.minutes(1),
+            description="Signals a CloudFormation WaitCondition for a Personalize operation",
+        )
+        recommenders = stack.format_arn(
+            service="personalize", resource="recommender", resource_name=f"{name_prefix}-*"
+        )
+        import_jobs = stack.format_arn(
+            service="personalize", resource="dataset-import-job", resource_name=f"{name_prefix}-*"
+        )
+        datasets = stack.format_arn(
+            service="personalize", resource="dataset", resource_name=f"{name_prefix}/*"
+        )
+
+        succeed = self._signal("SignalReady", status="SUCCESS", reason="Ready")
+        failed = sfn.Fail(self, "OperationFailed", error="OperationFailed")
+        self._signal_failure = self._signal(
+            "SignalFailed",
+            status="FAILURE",
+            reason=sfn.JsonPath.string_at("$.Reason"),
+        ).next(failed)
+
+        # ---- dataset import jobs
+        describe_import = self._personalize_call(
+            "DescribeImportJob",
+            "describeDatasetImportJob",
+            import_jobs,
+            parameters={"DatasetImportJobArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path="$.Describe",
+        )
+        describe_import.add_catch(
+            self._reason("ImportDescribeError", "Could not read the import job: {}: {}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+        create_import = tasks.CallAwsService(
+            self,
+            "CreateImportJob",
+            service="personalize",
+            action="createDatasetImportJob",
+            iam_action="personalize:CreateDatasetImportJob",
+            iam_resources=[import_jobs, datasets],
+            additional_iam_statements=[_pass_role(personalize_role)],
+            parameters={
+                "JobName": sfn.JsonPath.string_at("$.Create.JobName"),
+                "DatasetArn": sfn.JsonPath.string_at("$.Create.DatasetArn"),
+                "DataSource": {
+                    "DataLocation": sfn.JsonPath.string_at("$.Create.DataSource.DataLocation")
+                },
+                "RoleArn": sfn.JsonPath.string_at("$.Create.RoleArn"),
+                "ImportMode": sfn.JsonPath.string_at("$.Create.ImportMode"),
+            },
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        # Five pending imports per region, not adjustable: wait for a free slot.
+        create_import.add_retry(
+            errors=["Personalize.LimitExceededException"],
+            interval=POLL_INTERVAL,
+            backoff_rate=1,
+            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
+        )
+        create_import.add_retry(
+            errors=_TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
+        )
+        create_import.add_catch(
+            describe_import,
+            errors=["Personalize.ResourceAlreadyExistsException"],
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        create_import.add_catch(
+            self._reason("ImportCreateError", "Could not start the import job: {}: {}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+        import_failed = self._failure_reason(
+            "ImportFailedReason",
+            "Personalize import job {} failed: {}",
+            "$.Describe.DatasetImportJob.FailureReason",
+        )
+        wait_import = sfn.Wait(
+            self, "WaitForImport", time=sfn.WaitTime.duration(POLL_INTERVAL)
+        ).next(describe_import)
+        create_import.next(wait_import)
+        describe_import.next(
+            sfn.Choice(self, "ImportSettled")
+            .when(
+                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "ACTIVE"),
+                succeed,
+            )
+            .when(
+                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "CREATE FAILED"),
+                import_failed,
+            )
+            .otherwise(wait_import)
+        )
+        start_import = (
+            sfn.Choice(self, "ImportToCreate")
+            .when(sfn.Condition.is_present("$.Create"), create_import)
+            .otherwise(describe_import)
+        )
+
+        start_recommender = self._recommender_branch(recommenders, succeed, max_wait)
+
+        definition = (
+            sfn.Choice(self, "Kind")
+            .when(sfn.Condition.string_equals("$.Kind", KIND_IMPORT), start_import)
+            .when(sfn.Condition.string_equals("$.Kind", KIND_RECOMMENDER), start_recommender)
+            .otherwise(sfn.Fail(self, "UnknownKind", error="UnknownKind", cause="unsupported Kind"))
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            # A readable name for operators; executions are then `<prefix>-readiness:<op>`.
+            state_machine_name=self.state_machine_name,
+            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            timeout=max_wait,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=explicit_log_group(self, "Logs"),
+                level=sfn.LogLevel.ALL,
+                # The input holds the presigned WaitCondition handle: keep it out of the logs.
+                include_execution_data=False,
+            ),
+        )
+
+    def _recommender_branch(
+        self, recommenders: str, succeed: sfn.IChainable, max_wait: Duration
+    ) -> sfn.IChainable:
+        """Wait for training or an update, then converge to the target state (ACTIVE/INACTIVE)."""
+        describe = self._personalize_call(
+            "DescribeRecommender",
+            "describeRecommender",
+            recommenders,
+            parameters={"RecommenderArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path="$.Describe",
+        )
+        describe.add_catch(
+            self._reason("RecommenderDescribeError", "Could not read the recommender: {}: {}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+        wait = sfn.Wait(self, "WaitForRecommender", time=sfn.WaitTime.duration(POLL_INTERVAL))
+        wait.next(describe)
+
+        update = self._personalize_call(
+            "UpdateRecommender",
+            "updateRecommender",
+            recommenders,
+            parameters={
+                "RecommenderArn": sfn.JsonPath.string_at("$.Arn"),
+                "RecommenderConfig": sfn.JsonPath.object_at("$.Update"),
+            },
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        # Another update still running is a reason to wait, not to fail.
+        update.add_retry(
+            errors=["Personalize.ResourceInUseException"],
+            interval=POLL_INTERVAL,
+            backoff_rate=1,
+            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
+        )
+        update.add_catch(
+            self._reason("RecommenderUpdateError", "Could not update the recommender: {}: {}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+        update.next(
+            sfn.Pass(
+                self,
+                "UpdateSent",
+                result=sfn.Result.from_boolean(True),
+                result_path="$.UpdateSent",
+            )
+        ).next(wait)
+
+        stop = self._state_change("stop", recommenders, max_wait)
+        start = self._state_change("start", recommenders, max_wait)
+        stop.next(wait)
+        start.next(wait)
+
+        status = "$.Describe.Recommender.Status"
+        latest = "$.Describe.Recommender.LatestRecommenderUpdate.Status"
+        watching = sfn.Condition.boolean_equals("$.WatchUpdate", True)
+        has_latest = sfn.Condition.is_present(latest)
+        failed = self._failure_reason(
+            "RecommenderFailedReason",
+            "Personalize recommender {} failed: {}",
+            "$.Describe.Recommender.FailureReason",
+        )
+        update_failed = self._failure_reason(
+            "UpdateFailedReason",
+            "Personalize recommender {} could not apply the new configuration: {}",
+            "$.Describe.Recommender.LatestRecommenderUpdate.FailureReason",
+        )
+        # An update the handler could not send (another one ran) is sent here; a stopped
+        # recommender is started first, since Personalize may refuse to update it [H].
+        update_pending = sfn.Condition.and_(
+            sfn.Condition.is_present("$.Update"),
+            sfn.Condition.not_(sfn.Condition.is_present("$.UpdateSent")),
+        )
+        describe.next(
+            sfn.Choice(self, "RecommenderSettled")
+            .when(sfn.Condition.string_equals(status, "CREATE FAILED"), failed)
+            .when(
+                sfn.Condition.and_(update_pending, sfn.Condition.string_equals(status, "ACTIVE")),
+                update,
+            )
+            .when(
+                sfn.Condition.and_(update_pending, sfn.Condition.string_equals(status, "INACTIVE")),
+                start,
+            )
+            .when(
+                sfn.Condition.and_(
+                    watching, has_latest, sfn.Condition.string_equals(latest, "CREATE FAILED")
+                ),
+                update_failed,
+            )
+            .when(
+                sfn.Condition.and_(
+                    watching,
+                    has_latest,
+                    sfn.Condition.not_(sfn.Condition.string_equals(latest, "ACTIVE")),
+                ),
+                wait,
+            )
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.string_equals(status, "ACTIVE"),
+                    sfn.Condition.string_equals("$.Target", "INACTIVE"),
+                ),
+                stop,
+            )
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.string_equals(status, "INACTIVE"),
+                    sfn.Condition.string_equals("$.Target", "ACTIVE"),
+                ),
+                start,
+            )
+            .when(sfn.Condition.string_equals_json_path(status, "$.Target"), succeed)
+            .otherwise(wait)
+        )
+        return describe
+
+    def _personalize_call(
+        self,
+        construct_id: str,
+        action: str,
+        resources: str,
+        *,
+        parameters: dict[str, object],
+        result_path: str,
+    ) -> tasks.CallAwsService:
+        task = tasks.CallAwsService(
+            self,
+            construct_id,
+            service="personalize",
+            action=action,
+            iam_action=f"personalize:{action[:1].upper()}{action[1:]}",
+            iam_resources=[resources],
+            parameters=parameters,
+            result_path=result_path,
+        )
+        task.add_retry(
+            errors=_TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
+        )
+        return task
+
+    def _state_change(self, verb: str, resources: str, max_wait: Duration) -> tasks.CallAwsService:
+        construct_id = f"{verb.title()}Recommender"
+        task = self._personalize_call(
+            construct_id,
+            f"{verb}Recommender",
+            resources,
+            parameters={"RecommenderArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        # Stop/start are refused while an update or another transition runs: wait for it.
+        task.add_retry(
+            errors=["Personalize.ResourceInUseException"],
+            interval=POLL_INTERVAL,
+            backoff_rate=1,
+            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
+        )
+        task.add_catch(
+            self._reason(f"{construct_id}Error", f"Could not {verb} the recommender: {{}}: {{}}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+        return task
+
+    def _failure_reason(self, construct_id: str, template: str, reason_path: str) -> sfn.Chain:
+        return sfn.Pass(
+            self,
+            construct_id,
+            parameters={
+                "Reason": sfn.JsonPath.format(
+                    template,
+                    sfn.JsonPath.string_at("$.Arn"),
+                    sfn.JsonPath.string_at(reason_path),
+                ),
+                "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
+                "Arn": sfn.JsonPath.string_at("$.Arn"),
+            },
+        ).next(self._signal_failure)
+
+    def grant_start(self, grantee: iam.IGrantable) -> None:
+        """Start executions, and stop them when the resource they wait for is deleted."""
+        self.state_machine.grant_start_execution(grantee)
+        stack = Stack.of(self)
+        executions = stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{self.state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:StopExecution"], resources=[executions])
+        )
+
+    def _signal(self, construct_id: str, *, status: str, reason: str) -> tasks.LambdaInvoke:
+        task = tasks.LambdaInvoke(
+            self,
+            construct_id,
+            lambda_function=self.signal_function,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
+                    "UniqueId": sfn.JsonPath.string_at("$.Arn"),
+                    "Status": status,
+                    "Reason": reason,
+                }
+            ),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        task.add_retry(
+            errors=["States.ALL"], interval=Duration.seconds(5), backoff_rate=2, max_attempts=5
+        )
+        return task
+
+    def _reason(self, construct_id: str, template: str) -> sfn.Chain:
+        """Turns a caught error into the Reason the failure signal carries, then signals it."""
+        return sfn.Pass(
+            self,
+            construct_id,
+            parameters={
+                "Reason": sfn.JsonPath.format(
+                    template,
+                    sfn.JsonPath.string_at("$.Error.Error"),
+                    sfn.JsonPath.string_at("$.Error.Cause"),
+                ),
+                "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
+                "Arn": sfn.JsonPath.string_at("$.Arn"),
+            },
+        ).next(self._signal_failure)
+
+
+def _pass_role(role: iam.IRole) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        actions=["iam:PassRole"],
+        resources=[role.role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}},
+    )
+
+
+class ReadinessGate(Construct):
+    """The WaitCondition one operation's workflow signals, and its handle.
+
+    The construct ids carry a hash of `operation_key`: a new operation replaces both, so
+    CloudFormation waits again; an unchanged one keeps them and nothing waits.
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, operation_key: str, timeout: Duration
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if timeout.to_seconds() > MAX_WAIT.to_seconds():
+            raise ValueError(f"{construct_id}: timeout is above CloudFormation's 12-hour limit")
+        suffix = hashlib.sha256(operation_key.encode()).hexdigest()[:8]
+        self.handle = CfnWaitConditionHandle(self, f"Handle{suffix}")
+        self.condition = CfnWaitCondition(
+            self,
+            f"Condition{suffix}",
+            handle=self.handle.ref,
+            timeout=str(int(timeout.to_seconds())),
+            count=1,
+        )
+        self.handle_url = self.handle.ref

@@ -1,0 +1,148 @@
+"""An ECOMMERCE recommender as a custom resource, ready when trained and in its configured state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IDependable
+
+from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
+from personalize_constructs.readiness import ReadinessGate, ReadinessWorkflow
+from personalize_domain.config import RecommenderConfig
+
+RESOURCE_TYPE = "Custom::PersonalizeRecommender"
+METRICS_TYPE = "Custom::PersonalizeRecommenderMetrics"
+METRICS_PROPERTIES = ("RecommenderArn", "Operation")
+# The handler's property names (lambda/personalize_cr/recommender.py); a test checks both sides.
+PROPERTIES = (
+    "Name",
+    "DatasetGroupArn",
+    "RecipeArn",
+    "MinRecommendationRequestsPerSecond",
+    "ExplorationWeight",
+    "ExplorationItemAgeCutOff",
+    "State",
+    "ReadinessHandle",
+    "ReadinessStateMachineArn",
+)
+
+
+class Recommender(Construct):
+    """One use case's recommender: created, updated in place, stopped or started by configuration.
+
+    Every change of configuration is a new operation with its own WaitCondition, so
+    `cdk deploy` waits until Personalize has applied it. `metrics` holds the trained model's
+    modelMetrics as attributes (one per metric, and `Json` with all of them).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service_token: str,
+        workflow: ReadinessWorkflow,
+        dataset_group_arn: str,
+        name_prefix: str,
+        config: RecommenderConfig,
+        after: Sequence[IDependable],
+        max_wait: Duration,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        use_case = config.use_case
+        if not use_case.supports_exploration and (
+            config.exploration_weight is not None
+            or config.exploration_item_age_cut_off_days is not None
+        ):
+            raise ValueError(f"{construct_id}: {use_case.console_name} takes no exploration")
+        self.name = f"{name_prefix}-{use_case.key}"
+        values = {
+            "Name": self.name,
+            "DatasetGroupArn": dataset_group_arn,
+            "RecipeArn": use_case.recipe_arn,
+            "MinRecommendationRequestsPerSecond": str(
+                config.min_recommendation_requests_per_second
+            ),
+            # Personalize takes exploration values as strings; empty means "not set".
+            "ExplorationWeight": _text(config.exploration_weight),
+            "ExplorationItemAgeCutOff": _text(config.exploration_item_age_cut_off_days),
+            "State": config.state.value,
+        }
+        operation = "|".join(f"{k}={v}" for k, v in values.items() if k != "DatasetGroupArn")
+        self.gate = ReadinessGate(self, "Ready", operation_key=operation, timeout=max_wait)
+        values["ReadinessHandle"] = self.gate.handle_url
+        values["ReadinessStateMachineArn"] = workflow.state_machine.state_machine_arn
+        assert tuple(values) == PROPERTIES
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=service_token,
+            resource_type=RESOURCE_TYPE,
+            properties=values,
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        self.resource.node.add_dependency(*after)
+        self.gate.condition.node.add_dependency(self.resource)
+        self.arn = self.resource.ref
+        self.ready = self.gate.condition
+        # Read once the operation is over; a new operation reads them again.
+        self.metrics = CustomResource(
+            self,
+            "Metrics",
+            service_token=service_token,
+            resource_type=METRICS_TYPE,
+            properties=dict(zip(METRICS_PROPERTIES, (self.arn, operation), strict=True)),
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        self.metrics.node.add_dependency(self.gate.condition)
+        self.metrics_json = self.metrics.get_att_string("Json")
+
+
+def _text(value: float | int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def grant_recommender_management(provider: PersonalizeProvider, *, name_prefix: str) -> None:
+    """Least privilege for the handlers: this environment's recommenders and dataset group."""
+    stack = Stack.of(provider)
+    recommenders = stack.format_arn(
+        service="personalize", resource="recommender", resource_name=f"{name_prefix}-*"
+    )
+    dataset_group = stack.format_arn(
+        service="personalize", resource="dataset-group", resource_name=name_prefix
+    )
+    recipes = stack.format_arn(
+        service="personalize",
+        region="",
+        account="",
+        resource="recipe",
+        resource_name="aws-ecomm-*",
+    )
+    provider.on_event_function.add_to_role_policy(
+        iam.PolicyStatement(
+            sid="Recommenders",
+            actions=[
+                "personalize:CreateRecommender",
+                "personalize:DescribeRecommender",
+                "personalize:UpdateRecommender",
+                "personalize:DeleteRecommender",
+                # The owner tag: which CloudFormation resource manages the recommender.
+                "personalize:TagResource",
+                "personalize:ListTagsForResource",
+            ],
+            resources=[recommenders, dataset_group, recipes],
+        )
+    )
+    provider.is_complete_function.add_to_role_policy(
+        iam.PolicyStatement(
+            sid="Recommenders",
+            actions=[
+                "personalize:DescribeRecommender",
+                "personalize:DeleteRecommender",
+                "personalize:ListTagsForResource",
+            ],
+            resources=[recommenders],
+        )
+    )

@@ -1,0 +1,122 @@
+"""Resolve an environment's dataset sources and validate local files before anything is uploaded.
+
+Called once per selected environment in `app.py`: a file that would fail its Personalize import
+or its recommenders' training fails synth instead, in seconds, naming file, row and column.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from personalize_domain.config import EnvironmentConfig
+from personalize_domain.data.digest import file_digest
+from personalize_domain.data.report import ValidationReport
+from personalize_domain.data.validator import validate_datasets
+from personalize_domain.schemas import DatasetType
+
+
+class DataSourceError(ValueError):
+    """A dataset source is missing or its data is invalid; the message says where and how to fix."""
+
+
+@dataclass(frozen=True)
+class ResolvedDataset:
+    dataset_type: DatasetType
+    # Exactly one of local_path (a file shipped by deploy) and s3_uri (data already in S3).
+    local_path: Path | None
+    s3_uri: str | None
+    # sha256 of the local file: its S3 key, and what makes a changed file a new import.
+    digest: str | None
+    report: ValidationReport | None
+
+    @property
+    def version(self) -> str:
+        """What identifies this data: the file's digest, or the URI for data already in S3."""
+        version = self.digest or self.s3_uri
+        assert version is not None
+        return version
+
+
+def resolve_datasets(
+    env: EnvironmentConfig,
+    *,
+    root: Path,
+    cache_dir: Path | None,
+    log: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+) -> tuple[ResolvedDataset, ...]:
+    """Check every local file of `env` (unless skipped) and return where each dataset's data is."""
+    paths: dict[DatasetType, Path] = {}
+    for dataset in env.datasets:
+        if dataset.is_s3_uri:
+            continue
+        # Relative to where synth runs (the project root), so messages show the path as written.
+        path = Path(os.path.relpath((root / dataset.source).resolve()))
+        if not path.is_file():
+            key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
+            raise DataSourceError(
+                f"{key} = {dataset.source!r}: no such file ({path}). Point it at a CSV file "
+                "relative to the project root, or at an s3:// URI."
+            )
+        paths[dataset.dataset_type] = path
+
+    to_check = {
+        d.dataset_type: paths[d.dataset_type]
+        for d in env.datasets
+        if d.dataset_type in paths and not d.skip_validation
+    }
+    reports = _validate(env, to_check, cache_dir, log)
+
+    resolved = []
+    for dataset in env.datasets:
+        local = paths.get(dataset.dataset_type)
+        report = reports.get(dataset.dataset_type)
+        resolved.append(
+            ResolvedDataset(
+                dataset_type=dataset.dataset_type,
+                local_path=local,
+                s3_uri=dataset.source if dataset.is_s3_uri else None,
+                digest=(report.digest if report else file_digest(local)) if local else None,
+                report=report,
+            )
+        )
+    return tuple(resolved)
+
+
+def _validate(
+    env: EnvironmentConfig,
+    paths: dict[DatasetType, Path],
+    cache_dir: Path | None,
+    log: Callable[[str], None],
+) -> dict[DatasetType, ValidationReport]:
+    if not paths:
+        return {}
+    use_cases = [r.use_case.key for r in env.recommenders]
+    size_mb = sum(p.stat().st_size for p in paths.values()) / 1e6
+    log(f"[{env.name}] validating {len(paths)} dataset file(s), {size_mb:,.1f} MB ...")
+    started = time.perf_counter()
+    report = validate_datasets(
+        interactions=paths.get(DatasetType.INTERACTIONS),
+        items=paths.get(DatasetType.ITEMS),
+        users=paths.get(DatasetType.USERS),
+        use_cases=use_cases,
+        cache_dir=cache_dir,
+    )
+    elapsed = time.perf_counter() - started
+    if not report.ok:
+        raise DataSourceError(
+            f"[{env.name}] dataset validation failed; fix the files (or set "
+            f"environments.{env.name}.datasets.<type>.skipValidation=true if they are validated "
+            f"elsewhere):\n{report.render()}"
+        )
+    for file_report in report.reports:
+        cached = " (cached)" if file_report.from_cache else ""
+        log(f"[{env.name}] ok{cached}: {file_report.path}: {file_report.stats.summary()}")
+    for warning in report.warnings:
+        log(f"[{env.name}] {warning.render()}")
+    log(f"[{env.name}] validation took {elapsed:.1f} s")
+    return {DatasetType(r.dataset_type): r for r in report.reports}

@@ -1,0 +1,207 @@
+"""A world for handler scenarios: Personalize and Step Functions simulators on one clock, the
+synthesized readiness state machine, the real signal Lambda and a local WaitCondition endpoint.
+
+Everything the custom resources do in AWS happens here through real boto3 clients whose requests
+botocore validates: the handlers' on_event/is_complete, the state machine's SDK calls, and the
+signal's HTTP PUT.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import wait_signal
+from aws_cdk.assertions import Template
+
+from tests.personalize_sim import Clock, Durations, PersonalizeSimulator, Quotas
+from tests.sfn_sim import StepFunctionsSimulator, state_machine_definition
+
+REGION, ACCOUNT = "us-east-1", "123456789012"
+SIGNAL_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:shop-dev-signal"
+ECOMMERCE_INTERACTIONS = json.dumps(
+    {
+        "type": "record",
+        "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "EVENT_TYPE", "type": "string"},
+        ],
+        "version": "1.0",
+    }
+)
+
+
+@dataclass
+class Signal:
+    handle: str
+    content_type: str | None
+    body: dict[str, Any]
+
+
+class _WaitConditionEndpoint(BaseHTTPRequestHandler):
+    """CloudFormation's side of a WaitCondition handle: records what was PUT to it."""
+
+    received: list[Signal]
+
+    def do_PUT(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.received.append(
+            Signal(
+                handle=self.path,
+                content_type=self.headers.get("Content-Type"),
+                body=json.loads(self.rfile.read(length)),
+            )
+        )
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def wait_condition_endpoint() -> Iterator[tuple[str, list[Signal]]]:
+    received: list[Signal] = []
+    handler = type("Endpoint", (_WaitConditionEndpoint,), {"received": received})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", received
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def readiness_definition(dev: Template) -> tuple[str, str]:
+    """The readiness state machine exactly as `cdk synth` writes it for dev."""
+    template = dev.to_json()
+    (logical_id,) = [
+        k
+        for k, v in template["Resources"].items()
+        if v["Type"] == "AWS::StepFunctions::StateMachine" and k.startswith("Readiness")
+    ]
+    (signal_id,) = [
+        k
+        for k, v in template["Resources"].items()
+        if v["Type"] == "AWS::Lambda::Function" and k.startswith("ReadinessSignal")
+    ]
+    name = template["Resources"][logical_id]["Properties"]["StateMachineName"]
+    definition = state_machine_definition(
+        template, logical_id, values={f"{signal_id}.Arn": SIGNAL_ARN}
+    )
+    return name, definition
+
+
+@dataclass
+class World:
+    clock: Clock
+    personalize: PersonalizeSimulator
+    sfn: StepFunctionsSimulator
+    personalize_client: Any
+    sfn_client: Any
+    state_machine_arn: str
+    endpoint: str
+    received: list[Signal]
+    first_signal: int = 0
+    handles: list[str] = field(default_factory=list)
+
+    def new_handle(self) -> str:
+        url = f"{self.endpoint}/handle/{uuid.uuid4().hex}"
+        self.handles.append(url)
+        return url
+
+    def signals(self, handle: str) -> list[dict[str, Any]]:
+        path = handle.removeprefix(self.endpoint)
+        return [s.body for s in self.received[self.first_signal :] if s.handle == path]
+
+    def run_workflows(self) -> None:
+        self.sfn.run_all()
+
+    def event(
+        self,
+        request_type: str,
+        resource_type: str,
+        props: dict[str, Any],
+        *,
+        physical_id: str | None = None,
+        old: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A CloudFormation request as the Provider framework hands it to on_event."""
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ResourceType": resource_type,
+            "LogicalResourceId": "Resource",
+            "RequestId": uuid.uuid4().hex,
+            "StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/PersonalizeShop-dev/x",
+            "ResponseURL": "https://cloudformation-custom-resource-response.example/presigned",
+            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:framework",
+            # CloudFormation hands every property over as a string.
+            "ResourceProperties": {"ServiceToken": "token", **props},
+        }
+        if physical_id is not None:
+            event["PhysicalResourceId"] = physical_id
+        if old is not None:
+            event["OldResourceProperties"] = {"ServiceToken": "token", **old}
+        return event
+
+    def dataset(self, group: str = "shop-dev", dataset_type: str = "Interactions") -> str:
+        """An ACTIVE dataset group (created when missing) and an ACTIVE, empty dataset."""
+        client = self.personalize_client
+        group_arn = f"arn:aws:personalize:{REGION}:{ACCOUNT}:dataset-group/{group}"
+        if self.personalize.status(group_arn) is None:
+            client.create_dataset_group(name=group, domain="ECOMMERCE")
+            self.personalize.settle()
+        schema = client.create_schema(
+            name=f"{group}-{dataset_type.lower()}",
+            schema=ECOMMERCE_INTERACTIONS,
+            domain="ECOMMERCE",
+        )["schemaArn"]
+        arn = client.create_dataset(
+            name=f"{group}-{dataset_type.lower()}",
+            datasetGroupArn=group_arn,
+            datasetType=dataset_type,
+            schemaArn=schema,
+        )["datasetArn"]
+        self.personalize.settle()
+        return str(arn)
+
+
+@pytest.fixture
+def world(
+    readiness_definition: tuple[str, str],
+    wait_condition_endpoint: tuple[str, list[Signal]],
+) -> World:
+    clock = Clock()
+    personalize = PersonalizeSimulator(
+        region=REGION,
+        account=ACCOUNT,
+        clock=clock,
+        durations=Durations(import_job=180, recommender_create=3600),
+        quotas=Quotas(dataset_groups_per_region=10),
+    )
+    sfn = StepFunctionsSimulator(region=REGION, account=ACCOUNT, clock=clock)
+    sfn.sdk_clients["personalize"] = personalize.client()
+    sfn.lambdas[SIGNAL_ARN] = wait_signal.handler
+    name, definition = readiness_definition
+    state_machine_arn = sfn.register_state_machine(sfn.state_machine_arn(name), definition)
+    endpoint, received = wait_condition_endpoint
+    return World(
+        clock=clock,
+        personalize=personalize,
+        sfn=sfn,
+        personalize_client=personalize.client(),
+        sfn_client=sfn.client(),
+        state_machine_arn=state_machine_arn,
+        endpoint=endpoint,
+        received=received,
+        first_signal=len(received),
+    )

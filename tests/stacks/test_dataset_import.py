@@ -1,0 +1,233 @@
+"""Import jobs in the template: properties, readiness wiring, ordering, least privilege, logs."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from personalize_constructs import dataset_import
+from personalize_domain.schemas import DatasetType
+
+ROOT = Path(__file__).resolve().parents[2]
+IMPORT_TYPE = "Custom::PersonalizeDatasetImport"
+
+
+def _resources(template: Template, resource_type: str) -> dict[str, Any]:
+    found: dict[str, Any] = template.find_resources(resource_type)
+    return found
+
+
+def _import(template: Template, dataset_type: DatasetType) -> tuple[str, dict[str, Any]]:
+    (entry,) = [
+        (logical_id, body)
+        for logical_id, body in _resources(template, IMPORT_TYPE).items()
+        if body["Properties"]["DatasetArn"]
+        == {"Fn::GetAtt": [f"{dataset_type.value}Dataset", "DatasetArn"]}
+    ]
+    return entry
+
+
+def test_construct_and_handler_agree_on_property_names_and_type() -> None:
+    # lambda/personalize_cr is on pytest's pythonpath (pyproject.toml).
+    handler = importlib.import_module("import_job")
+    assert (dataset_import.PROPERTIES, dataset_import.RESOURCE_TYPE) == (
+        handler.PROPERTIES,
+        handler.RESOURCE_TYPE,
+    )
+
+
+@pytest.mark.parametrize("dataset_type", list(DatasetType))
+def test_each_dataset_gets_one_import_of_its_content_addressed_file(
+    dev: Template, dataset_type: DatasetType
+) -> None:
+    _, body = _import(dev, dataset_type)
+    location = body["Properties"]["DataLocation"]["Fn::Join"][1]
+    assert location[0:2] == ["s3://", {"Ref": "DataBucket"}]
+    key = location[2]
+    assert key.startswith(f"/datasets/{dataset_type.key}/")
+    assert key.endswith(f"/{dataset_type.key}.csv")
+    assert len(key.split("/")[3]) == 16
+
+
+def test_first_import_mode_comes_from_the_environment(dev: Template) -> None:
+    _, body = _import(dev, DatasetType.INTERACTIONS)
+    assert body["Properties"]["ImportMode"] == "FULL"
+
+
+def test_import_passes_the_personalize_role(dev: Template) -> None:
+    _, body = _import(dev, DatasetType.INTERACTIONS)
+    role = body["Properties"]["RoleArn"]["Fn::GetAtt"]
+    assert dev.to_json()["Resources"][role[0]]["Type"] == "AWS::IAM::Role"
+    assert role[0].startswith("PersonalizeRole")
+
+
+@pytest.mark.parametrize("dataset_type", list(DatasetType))
+def test_import_starts_after_bucket_policy_role_and_its_own_upload(
+    dev: Template, dataset_type: DatasetType
+) -> None:
+    _, body = _import(dev, dataset_type)
+    resources = dev.to_json()["Resources"]
+    depends = {resources[d]["Type"] for d in body["DependsOn"]}
+    assert {"AWS::S3::BucketPolicy", "AWS::IAM::Role", "Custom::CDKBucketDeployment"} <= depends
+    uploads = [
+        d for d in body["DependsOn"] if resources[d]["Type"] == "Custom::CDKBucketDeployment"
+    ]
+    assert [resources[u]["Properties"]["DestinationBucketKeyPrefix"] for u in uploads] == [
+        body["Properties"]["DataLocation"]["Fn::Join"][1][2].rsplit("/", 1)[0].lstrip("/")
+    ]
+
+
+def test_imports_of_different_datasets_run_in_parallel(dev: Template) -> None:
+    imports = _resources(dev, IMPORT_TYPE)
+    for body in imports.values():
+        assert not set(body.get("DependsOn", [])) & set(imports)
+
+
+@pytest.mark.parametrize("dataset_type", list(DatasetType))
+def test_import_is_awaited_by_its_own_wait_condition(
+    dev: Template, dataset_type: DatasetType
+) -> None:
+    logical_id, body = _import(dev, dataset_type)
+    handle = body["Properties"]["ReadinessHandle"]["Ref"]
+    conditions = [
+        c
+        for c in _resources(dev, "AWS::CloudFormation::WaitCondition").values()
+        if c["Properties"]["Handle"] == {"Ref": handle}
+    ]
+    assert conditions == [
+        {
+            "Type": "AWS::CloudFormation::WaitCondition",
+            "Properties": {"Count": 1, "Handle": {"Ref": handle}, "Timeout": "21600"},
+            "DependsOn": [logical_id],
+        }
+    ]
+
+
+def test_wait_condition_timeout_follows_the_configured_bound(synth) -> None:  # type: ignore[no-untyped-def]
+    stacks = synth({"env": "dev", "dev.readinessTimeoutHours": "12"})
+    timeouts = {
+        c["Properties"]["Timeout"]
+        for c in _resources(
+            Template.from_stack(stacks["dev"]), "AWS::CloudFormation::WaitCondition"
+        ).values()
+    }
+    assert timeouts == {"43200"}
+
+
+def test_custom_resource_operations_fit_cloudformations_hour(dev: Template) -> None:
+    for body in _resources(dev, IMPORT_TYPE).values():
+        assert int(body["Properties"]["ServiceTimeout"]) <= 3600
+
+
+def test_changed_data_gives_a_new_location_and_a_new_wait_condition(
+    synth,
+    cdk_json_context,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    # GIVEN a copy of the sample interactions with one more event
+    changed = tmp_path / "interactions.csv"
+    original = (ROOT / "data/sample/interactions.csv").read_text()
+    changed.write_text(original + original.splitlines()[-1].replace("View", "Purchase") + "\n")
+    environments = json.loads(json.dumps(cdk_json_context["environments"]))
+    environments["dev"]["datasets"]["interactions"]["source"] = str(changed)
+    # WHEN synthesized
+    before = Template.from_stack(synth({"env": "dev"})["dev"])
+    after = Template.from_stack(synth({"env": "dev", "environments": environments})["dev"])
+    # THEN the data lands at a new key, and CloudFormation waits on a new condition
+    old_id, old = _import(before, DatasetType.INTERACTIONS)
+    new_id, new = _import(after, DatasetType.INTERACTIONS)
+    assert old_id == new_id
+    assert old["Properties"]["DataLocation"] != new["Properties"]["DataLocation"]
+    assert old["Properties"]["ReadinessHandle"] != new["Properties"]["ReadinessHandle"]
+
+
+# ---------------------------------------------------------------- least privilege
+
+
+def _statements(template: Template) -> list[dict[str, Any]]:
+    statements = []
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    for role in _resources(template, "AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            statements.extend(policy["PolicyDocument"]["Statement"])
+    return statements
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+def test_no_policy_grants_every_personalize_action(dev: Template) -> None:
+    actions = {a for s in _statements(dev) for a in _actions(s)}
+    assert not {a for a in actions if a in ("*", "personalize:*", "iam:*", "s3:*")}
+
+
+def test_pass_role_is_only_for_the_personalize_role_and_service(dev: Template) -> None:
+    passes = [s for s in _statements(dev) if "iam:PassRole" in _actions(s)]
+    assert passes
+    for statement in passes:
+        assert statement["Resource"] == {"Fn::GetAtt": ["PersonalizeRole57280082", "Arn"]}
+        assert statement["Condition"] == {
+            "StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}
+        }
+
+
+def test_personalize_actions_are_scoped_to_this_environment(dev: Template) -> None:
+    for statement in _statements(dev):
+        actions = [a for a in _actions(statement) if a.startswith("personalize:")]
+        if not actions:
+            continue
+        if statement["Resource"] == "*":
+            # List actions take no resource ARN; they are the only unscoped ones.
+            assert actions == ["personalize:ListDatasetImportJobs"]
+        else:
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            # This environment's resources, or AWS's public ECOMMERCE recipes.
+            assert all(
+                "shop-dev" in json.dumps(r) or ":recipe/aws-ecomm-*" in json.dumps(r)
+                for r in resources
+            ), statement
+
+
+def test_no_managed_policies_but_cdks_auto_delete_singleton(dev: Template) -> None:
+    # CDK's S3 auto-delete provider role is generated with AWSLambdaBasicExecutionRole and
+    # cannot be configured; every role of ours writes only to its own log group.
+    with_managed = [
+        logical_id
+        for logical_id, role in _resources(dev, "AWS::IAM::Role").items()
+        if "ManagedPolicyArns" in role["Properties"]
+    ]
+    assert with_managed == ["CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092"]
+
+
+# ---------------------------------------------------------------- logs
+
+
+def test_every_log_group_has_retention_and_is_removed_on_destroy(dev: Template) -> None:
+    groups = _resources(dev, "AWS::Logs::LogGroup")
+    assert groups
+    for body in groups.values():
+        assert body["Properties"]["RetentionInDays"] == 30
+        assert body["DeletionPolicy"] == "Delete"
+
+
+def test_every_function_logs_to_an_explicit_group(dev: Template) -> None:
+    # Lambda's implicit /aws/lambda/<fn> groups would outlive `cdk destroy` (aws-cdk#11549).
+    for logical_id, body in _resources(dev, "AWS::Lambda::Function").items():
+        if logical_id.startswith("CustomS3AutoDeleteObjects"):
+            continue  # CDK's singleton provider: its log group is not configurable
+        assert "LogGroup" in body["Properties"]["LoggingConfig"], logical_id
+
+
+def test_state_machines_log_everything_but_execution_data(dev: Template) -> None:
+    for body in _resources(dev, "AWS::StepFunctions::StateMachine").values():
+        config = body["Properties"]["LoggingConfiguration"]
+        assert (config["Level"], config["IncludeExecutionData"]) == ("ALL", False)
