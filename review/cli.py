@@ -1,0 +1,151 @@
+"""`python -m review summary|diff`: Markdown for pull-request review of the synthesized stacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from review.base_synth import ROOT, base_templates, resolve_ref
+from review.diff import diff_templates
+from review.diff_report import recommender_cost_per_hour, render_diff, render_stack_only
+from review.errors import ReviewError
+from review.pricing import DEFAULT_PRICES, PriceTable, load_prices
+from review.summary import render_summary
+from review.template import Template, load_templates
+
+DEFAULT_TEMPLATES = ROOT / "cdk.out"
+EXIT_ERROR = 1
+EXIT_STATEFUL_REPLACEMENT = 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.command(args)
+    except ReviewError as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m review", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    summary = commands.add_parser("summary", help="one Markdown summary per stack")
+    _common(summary)
+    summary.set_defaults(command=_summary)
+
+    diff = commands.add_parser("diff", help="what changes against a base, per stack")
+    base = diff.add_mutually_exclusive_group(required=True)
+    base.add_argument("--base-templates", type=Path, help="directory with the base templates")
+    base.add_argument("--base", metavar="GIT_REF", help="synthesize this git ref as the base")
+    _common(diff)
+    diff.add_argument(
+        "--fail-on-stateful-replacement",
+        action="store_true",
+        help=f"exit {EXIT_STATEFUL_REPLACEMENT} when a warning is raised (for CI)",
+    )
+    diff.set_defaults(command=_diff)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=DEFAULT_TEMPLATES,
+        help="directory with <stack>.template.json files (default: cdk.out)",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="directory to write Markdown to")
+    parser.add_argument(
+        "--prices",
+        type=Path,
+        default=DEFAULT_PRICES,
+        help="price table (default: pricing/personalize-prices.json)",
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        help="active users to price recommenders for (default: the price table's assumption)",
+    )
+
+
+def _prices_and_users(args: argparse.Namespace) -> tuple[PriceTable, int]:
+    prices = load_prices(args.prices)
+    users = prices.assumed_active_users if args.users is None else args.users
+    if users < 0:
+        raise ReviewError(f"--users must be >= 0, got {users}")
+    return prices, users
+
+
+def _summary(args: argparse.Namespace) -> int:
+    templates = load_templates(args.templates)
+    prices, users = _prices_and_users(args)
+    for stack, template in templates.items():
+        _write(args.out / f"{stack}.md", render_summary(template, prices, active_users=users))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    head = load_templates(args.templates)
+    prices, users = _prices_and_users(args)
+    with _base_directory(args) as (base_dir, base_label):
+        base = load_templates(base_dir)
+    head_label = f"`{args.templates}`"
+    warned = False
+    for stack in sorted(set(base) | set(head)):
+        text, warnings = _stack_diff(stack, base, head, (base_label, head_label), prices, users)
+        _write(args.out / f"{stack}.diff.md", text)
+        for warning in warnings:
+            print(f"{stack}: WARNING {warning}")
+        warned = warned or bool(warnings)
+    if warned and args.fail_on_stateful_replacement:
+        return EXIT_STATEFUL_REPLACEMENT
+    return 0
+
+
+@contextmanager
+def _base_directory(args: argparse.Namespace) -> Iterator[tuple[Path, str]]:
+    """The base templates' directory and how the report names it."""
+    if args.base_templates is not None:
+        yield args.base_templates, f"`{args.base_templates}`"
+        return
+    commit = resolve_ref(args.base)
+    with base_templates(args.base) as directory:
+        yield directory, f"git ref `{args.base}` (`{commit[:12]}`)"
+
+
+def _stack_diff(
+    stack: str,
+    base: dict[str, Template],
+    head: dict[str, Template],
+    labels: tuple[str, str],
+    prices: PriceTable,
+    users: int,
+) -> tuple[str, list[str]]:
+    if stack not in base:
+        return render_stack_only(stack, present_in="head"), []
+    if stack not in head:
+        return render_stack_only(stack, present_in="base"), []
+    result = diff_templates(base[stack], head[stack])
+    costs = (
+        recommender_cost_per_hour(base[stack], prices, users),
+        recommender_cost_per_hour(head[stack], prices, users),
+        prices,
+    )
+    text = render_diff(result, base_label=labels[0], head_label=labels[1], costs=costs)
+    return text, result.warnings
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Bytes, not text mode: the same input gives the same file on every platform.
+        path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise ReviewError(f"{path}: cannot write ({exc.strerror})") from None
+    print(f"wrote {path}")

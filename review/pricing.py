@@ -1,0 +1,173 @@
+"""Cost drivers from a price table the team keeps up to date (pricing/personalize-prices.json).
+
+The model is deliberately small. A running recommender is billed per hour at the price of the
+active-user tier it falls in; that hourly price includes a number of recommendation requests per
+hour, and the minimum the recommender is provisioned for (min RPS x 3600) is billed even when
+unused, so any part of that minimum above the included requests costs the tier's price per
+1,000 extra requests. A stopped recommender costs nothing. Data ingestion is a price per GB,
+paid again by every FULL import. Actual traffic above the minimum, training of custom
+solutions, S3, Lambda, Step Functions and logs are left out: they do not follow from the template.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from review.errors import ReviewError
+from review.facts import Recommender
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PRICES = REPO_ROOT / "pricing" / "personalize-prices.json"
+SECONDS_PER_HOUR = 3600
+HOURS_PER_DAY = 24
+BYTES_PER_GB = 1024**3
+
+
+@dataclass(frozen=True)
+class Tier:
+    max_active_users: int | None
+    price_per_hour: Decimal
+    included_requests_per_hour: int
+    price_per_1000_extra_requests: Decimal
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    path: Path
+    currency: str
+    as_of: str
+    source: str
+    status: str
+    hours_per_month: int
+    assumed_active_users: int
+    tiers: tuple[Tier, ...]
+    ingestion_per_gb: Decimal
+
+    @property
+    def display_path(self) -> str:
+        """The path as the repository knows it, so reports do not carry a machine's layout."""
+        try:
+            return self.path.resolve().relative_to(REPO_ROOT).as_posix()
+        except ValueError:
+            return self.path.name
+
+    def tier_for(self, active_users: int) -> Tier:
+        for tier in self.tiers:
+            if tier.max_active_users is None or active_users <= tier.max_active_users:
+                return tier
+        raise ReviewError(
+            f"{self.path}: no recommender tier covers {active_users:,} active users; add one"
+        )
+
+
+@dataclass(frozen=True)
+class RecommenderCost:
+    recommender: Recommender
+    billed_requests_per_hour: int
+    per_hour: Decimal
+    note: str
+
+    @property
+    def per_day(self) -> Decimal:
+        return self.per_hour * HOURS_PER_DAY
+
+
+def load_prices(path: Path) -> PriceTable:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except FileNotFoundError:
+        raise ReviewError(f"{path}: price table not found") from None
+    except json.JSONDecodeError as exc:
+        raise ReviewError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    try:
+        return _price_table(path, data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReviewError(f"{path}: malformed price table ({_describe(exc)})") from None
+
+
+def _describe(exc: Exception) -> str:
+    return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+
+
+def _price_table(path: Path, data: Any) -> PriceTable:
+    if not isinstance(data, dict):
+        raise TypeError("the file must hold a JSON object")
+    recommender = data["recommender"]
+    tiers = tuple(_tier(raw) for raw in recommender["tiers"])
+    if not tiers:
+        raise ValueError("recommender.tiers is empty")
+    return PriceTable(
+        path=path,
+        currency=_text(data, "currency"),
+        as_of=_text(data, "as_of"),
+        source=_text(data, "source"),
+        status=_text(data, "status"),
+        hours_per_month=_count(data["hours_per_month"], "hours_per_month"),
+        assumed_active_users=_count(data["assumed_active_users"], "assumed_active_users"),
+        tiers=tiers,
+        ingestion_per_gb=_price(data["data_ingestion"]["price_per_gb"], "price_per_gb"),
+    )
+
+
+def _tier(raw: Any) -> Tier:
+    limit = raw["max_active_users"]
+    return Tier(
+        max_active_users=None if limit is None else _count(limit, "max_active_users"),
+        price_per_hour=_price(raw["price_per_hour"], "price_per_hour"),
+        included_requests_per_hour=_count(
+            raw["included_requests_per_hour"], "included_requests_per_hour"
+        ),
+        price_per_1000_extra_requests=_price(
+            raw["price_per_1000_extra_requests"], "price_per_1000_extra_requests"
+        ),
+    )
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key} must be a non-empty string")
+    return value
+
+
+def _count(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{key} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _price(value: Any, key: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0:
+        raise ValueError(f"{key} must be a number >= 0, got {value!r}")
+    return Decimal(value)
+
+
+def recommender_cost(
+    recommender: Recommender, prices: PriceTable, *, active_users: int
+) -> RecommenderCost:
+    if not recommender.running:
+        return RecommenderCost(recommender, 0, Decimal(0), "stopped: not billed")
+    min_rps = recommender.min_rps
+    if min_rps is None:
+        note = f"min RPS {recommender.min_rps_text!r} is not a number: not estimated"
+        return RecommenderCost(recommender, 0, Decimal(0), note)
+    tier = prices.tier_for(active_users)
+    billed = min_rps * SECONDS_PER_HOUR
+    extra = max(0, billed - tier.included_requests_per_hour)
+    per_hour = tier.price_per_hour + Decimal(extra) / 1000 * tier.price_per_1000_extra_requests
+    note = f"{extra:,} requests/h above the {tier.included_requests_per_hour:,} included"
+    return RecommenderCost(recommender, billed, per_hour, note if extra else "within included")
+
+
+def ingestion_cost(size_bytes: int, prices: PriceTable) -> Decimal:
+    return Decimal(size_bytes) / BYTES_PER_GB * prices.ingestion_per_gb
+
+
+def money(amount: Decimal, places: int = 2) -> str:
+    """Fixed decimals, rounded half up, so the same inputs always print the same text."""
+    quantum = Decimal(1).scaleb(-places)
+    return f"{amount.quantize(quantum, rounding=ROUND_HALF_UP):,}"

@@ -1,0 +1,98 @@
+"""Small template and price-table builders for the review tests: no synth, just dicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from review.pricing import PriceTable, load_prices
+from review.template import Template, parse_template
+
+STACK = "Shop-test"
+
+
+def resource(
+    type_: str, properties: dict[str, Any] | None = None, **attributes: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"Type": type_, **attributes}
+    if properties is not None:
+        body["Properties"] = properties
+    return body
+
+
+def template(
+    resources: dict[str, dict[str, Any]],
+    *,
+    outputs: dict[str, Any] | None = None,
+    source: Path | None = None,
+) -> Template:
+    body: dict[str, Any] = {"Resources": resources}
+    if outputs is not None:
+        body["Outputs"] = outputs
+    return parse_template(source or Path(f"{STACK}.template.json"), body)
+
+
+def write_template(directory: Path, stack: str, resources: dict[str, dict[str, Any]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{stack}.template.json"
+    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    return path
+
+
+def recommender(
+    name: str = "shop-test-best-sellers",
+    *,
+    recipe: str = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases",
+    min_rps: str = "1",
+    state: str = "running",
+    dataset_group: Any = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return resource(
+        "Custom::PersonalizeRecommender",
+        {
+            "Name": name,
+            "DatasetGroupArn": dataset_group or {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]},
+            "RecipeArn": recipe,
+            "MinRecommendationRequestsPerSecond": min_rps,
+            "ExplorationWeight": "",
+            "ExplorationItemAgeCutOff": "",
+            "State": state,
+            **extra,
+        },
+    )
+
+
+def price_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "currency": "USD",
+        "as_of": "2026-01-01",
+        "source": "test prices",
+        "status": "EXAMPLE",
+        "hours_per_month": 730,
+        "assumed_active_users": 1000,
+        "recommender": {
+            "tiers": [
+                {
+                    "max_active_users": 100000,
+                    "price_per_hour": 0.25,
+                    "included_requests_per_hour": 4000,
+                    "price_per_1000_extra_requests": 0.1,
+                }
+            ]
+        },
+        "data_ingestion": {"price_per_gb": 0.05},
+    }
+    data.update(overrides)
+    return data
+
+
+def write_prices(directory: Path, data: dict[str, Any] | None = None) -> Path:
+    path = directory / "prices.json"
+    path.write_text(json.dumps(data if data is not None else price_data()), encoding="utf-8")
+    return path
+
+
+def prices(directory: Path, data: dict[str, Any] | None = None) -> PriceTable:
+    return load_prices(write_prices(directory, data))

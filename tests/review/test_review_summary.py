@@ -1,0 +1,63 @@
+"""The per-stack summary page: sections a reviewer relies on, and byte-for-byte determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from review.pricing import PriceTable
+from review.summary import duration, render_summary
+from tests.review.builders import prices, recommender, resource, template
+
+RESOURCES = {
+    "DataBucket": resource("AWS::S3::Bucket", {}, DeletionPolicy="Retain"),
+    "Running": recommender("shop-test-recommended-for-you", min_rps="2"),
+    "Stopped": recommender("shop-test-best-sellers", state="stopped"),
+    "Wait": resource(
+        "AWS::CloudFormation::WaitCondition", {"Timeout": "21600"}, DependsOn=["Running"]
+    ),
+    "Role": resource(
+        "AWS::IAM::Role",
+        {"AssumeRolePolicyDocument": {}},
+        Metadata={"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5", "reason": "R."}]}},
+    ),
+}
+
+
+def _summary(table: PriceTable, resources: dict[str, dict[str, object]] = RESOURCES) -> str:
+    return render_summary(template(resources), table, active_users=1000)
+
+
+def test_same_templates_give_the_same_bytes_whatever_the_resource_order(tmp_path: Path) -> None:
+    # GIVEN the same resources in two orders
+    table = prices(tmp_path)
+    reordered = dict(reversed(list(RESOURCES.items())))
+    # WHEN summarized twice THEN the pages are identical
+    assert _summary(table).encode() == _summary(table, reordered).encode()
+
+
+def test_cost_lines_bill_the_running_recommender_and_not_the_stopped_one(tmp_path: Path) -> None:
+    # GIVEN one running recommender at 2 RPS (0.57/h) and one stopped
+    page = _summary(prices(tmp_path))
+    # WHEN summarized THEN the running one carries the whole total
+    assert "| `shop-test-best-sellers` | stopped | 1 | 0 | 0.0000 | 0.00 | 0.00 |" in page
+    assert "| **Total** |  |  |  | **0.5700** | **13.68** | **416.10** |  |" in page
+
+
+def test_wait_bounds_retained_resources_and_suppressions_are_reported(tmp_path: Path) -> None:
+    # GIVEN a six-hour wait, a retained bucket and a suppression WHEN summarized
+    page = _summary(prices(tmp_path))
+    # THEN each has its line
+    assert "| `Wait` | `Running` | 6 h |" in page
+    assert "| `DataBucket` | `AWS::S3::Bucket` | Retain | Delete |" in page
+    assert "### AwsSolutions-IAM5 (1)\n\n- **Reason:** R.\n  - `Role`" in page
+
+
+def test_durations_read_in_hours_and_minutes() -> None:
+    # GIVEN timeouts in seconds WHEN shown THEN they read in the largest units
+    assert [duration(s) for s in (0, 90, 3600, 5400, 43200)] == [
+        "none",
+        "1 min 30 s",
+        "1 h",
+        "1 h 30 min",
+        "12 h",
+    ]
