@@ -12,10 +12,11 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test check lint typecheck cfn-lint format review diff deploy destroy clean
+.PHONY: synth test check lint typecheck cfn-lint format review bench diff deploy destroy clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q
 	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q -p $(PY) --compile-bytecode -r requirements-dev.txt
 	@touch $@
@@ -50,6 +51,11 @@ cfn-lint: synth
 review: synth
 	$(PY) -m review summary --templates cdk.out --out docs/review
 	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review)
+
+## bench: the validator benchmark on a generated 250 MB file (figures in docs/data-validation.md)
+bench: $(PY_STAMP)
+	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-bench.txt
+	$(PY) scripts/bench_validator.py
 
 format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .
