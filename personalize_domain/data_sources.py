@@ -6,7 +6,6 @@ or its recommenders' training fails synth instead, in seconds, naming file, row 
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -54,8 +53,7 @@ def resolve_datasets(
     for dataset in env.datasets:
         if dataset.is_s3_uri:
             continue
-        # Relative to where synth runs (the project root), so messages show the path as written.
-        path = Path(os.path.relpath((root / dataset.source).resolve()))
+        path = _display_path((root / dataset.source).resolve())
         if not path.is_file():
             key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
             raise DataSourceError(
@@ -85,6 +83,14 @@ def resolve_datasets(
             )
         )
     return tuple(resolved)
+
+
+def _display_path(path: Path) -> Path:
+    """Relative to where synth runs (the project root) when inside it, as written in cdk.json."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _validate(

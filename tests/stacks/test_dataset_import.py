@@ -231,3 +231,31 @@ def test_state_machines_log_everything_but_execution_data(dev: Template) -> None
     for body in _resources(dev, "AWS::StepFunctions::StateMachine").values():
         config = body["Properties"]["LoggingConfiguration"]
         assert (config["Level"], config["IncludeExecutionData"]) == ("ALL", False)
+
+
+def test_data_already_in_s3_is_imported_from_its_uri_without_a_copy(
+    synth,
+    cdk_json_context,  # type: ignore[no-untyped-def]
+) -> None:
+    # GIVEN dev's interactions are an existing s3:// object
+    uri = "s3://shop-exports/personalize/interactions.csv"
+    environments = json.loads(json.dumps(cdk_json_context["environments"]))
+    environments["dev"]["datasets"] = {"interactions": {"source": uri}}
+    template = Template.from_stack(synth({"env": "dev", "environments": environments})["dev"])
+    # THEN the import reads the URI, nothing is copied, and the role may read that object
+    _, body = _import(template, DatasetType.INTERACTIONS)
+    assert body["Properties"]["DataLocation"] == uri
+    template.resource_count_is("Custom::CDKBucketDeployment", 0)
+    role = next(
+        r
+        for r in _resources(template, "AWS::IAM::Role").values()
+        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "personalize.amazonaws.com"}
+    )
+    (statement,) = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["s3:GetObject", "s3:ListBucket"]
+    partition = {"Ref": "AWS::Partition"}
+    assert {"Fn::Join": ["", ["arn:", partition, ":s3:::shop-exports"]]} in statement["Resource"]
+    assert {
+        "Fn::Join": ["", ["arn:", partition, ":s3:::shop-exports/personalize/interactions.csv"]]
+    } in statement["Resource"]

@@ -1,0 +1,81 @@
+"""Resolving an environment's data before synth: missing files, invalid data, skips, s3:// URIs."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from personalize_domain.config import load_app_config
+from personalize_domain.data.digest import file_digest
+from personalize_domain.data_sources import DataSourceError, resolve_datasets
+from personalize_domain.schemas import DatasetType
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+
+
+def _dev(**datasets: dict[str, Any]) -> Any:
+    context = copy.deepcopy(CONTEXT)
+    context["environments"]["dev"]["datasets"] = datasets
+    return next(e for e in load_app_config(context).environments if e.name == "dev")
+
+
+def _resolve(env: Any, tmp_path: Path) -> Any:
+    return resolve_datasets(env, root=ROOT, cache_dir=tmp_path / "cache", log=lambda _: None)
+
+
+def test_local_file_resolves_to_its_digest(tmp_path: Path) -> None:
+    env = _dev(interactions={"source": "data/sample/interactions.csv"})
+    (resolved,) = _resolve(env, tmp_path)
+    expected = file_digest(ROOT / "data/sample/interactions.csv")
+    assert (resolved.dataset_type, resolved.digest, resolved.version) == (
+        DatasetType.INTERACTIONS,
+        expected,
+        expected,
+    )
+
+
+def test_missing_file_names_the_context_key_and_the_fix(tmp_path: Path) -> None:
+    env = _dev(interactions={"source": "data/nope.csv"})
+    with pytest.raises(DataSourceError) as excinfo:
+        _resolve(env, tmp_path)
+    assert str(excinfo.value).startswith(
+        "environments.dev.datasets.interactions.source = 'data/nope.csv': no such file"
+    )
+
+
+def test_invalid_data_fails_with_file_row_and_column(tmp_path: Path) -> None:
+    # GIVEN the sample interactions with TIMESTAMP in milliseconds
+    lines = (ROOT / "data/sample/interactions.csv").read_text().splitlines()
+    rows = [lines[0]] + [
+        ",".join([*line.split(",")[:2], line.split(",")[2] + "000", line.split(",")[3]])
+        for line in lines[1:]
+    ]
+    bad = tmp_path / "interactions.csv"
+    bad.write_text("\n".join(rows) + "\n")
+    env = _dev(interactions={"source": str(bad)})
+    # WHEN / THEN
+    with pytest.raises(DataSourceError) as excinfo:
+        _resolve(env, tmp_path)
+    message = str(excinfo.value)
+    assert f"error: {bad}, row 2, TIMESTAMP = " in message
+    assert "looks like epoch milliseconds" in message
+
+
+def test_skip_validation_still_resolves_the_digest(tmp_path: Path) -> None:
+    bad = tmp_path / "interactions.csv"
+    bad.write_text("not,a,valid,header\n")
+    env = _dev(interactions={"source": str(bad), "skipValidation": True})
+    (resolved,) = _resolve(env, tmp_path)
+    assert (resolved.report, resolved.digest) == (None, file_digest(bad))
+
+
+def test_s3_uri_is_taken_as_it_is(tmp_path: Path) -> None:
+    uri = "s3://shop-exports/personalize/interactions.csv"
+    env = _dev(interactions={"source": uri})
+    (resolved,) = _resolve(env, tmp_path)
+    assert (resolved.local_path, resolved.s3_uri, resolved.version) == (None, uri, uri)
