@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHECKOV_STAMP := .venv-checkov/.installed
 CDK := npx --no-install cdk
 ENV ?= dev
 
@@ -12,13 +13,18 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test check lint typecheck cfn-lint format review bench diff deploy destroy clean
+.PHONY: synth test check lint typecheck cfn-lint checkov format review bench diff deploy destroy clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@test -x $(VENV)/bin/uv || $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q
+	@test -x $(VENV)/bin/uv || $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q -p $(PY) --compile-bytecode -r requirements-dev.txt
+	@touch $@
+
+$(CHECKOV_STAMP): requirements-checkov.txt $(PY_STAMP)
+	$(VENV)/bin/uv venv -q --allow-existing .venv-checkov
+	$(VENV)/bin/uv pip install -q -p .venv-checkov/bin/python -r requirements-checkov.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -33,8 +39,9 @@ synth: $(PY_STAMP) $(NODE_STAMP)
 test: $(PY_STAMP)
 	$(PY) -m pytest -q
 
-## check: everything CI gates on: lint, types, synth + cfn-lint, tests
-check: lint typecheck cfn-lint test
+## check: everything CI gates on: lint, types, synth (cdk-nag: AwsSolutions, HIPAA, NIST 800-53 r5,
+## PCI DSS 3.2.1), cfn-lint, checkov, tests
+check: lint typecheck cfn-lint checkov test
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -46,6 +53,10 @@ typecheck: $(PY_STAMP)
 
 cfn-lint: synth
 	$(VENV)/bin/cfn-lint -i W3005 -- cdk.out/*.template.json
+
+# Skips are per resource, in template Metadata, with reasons (stacks/nag_register.py).
+checkov: synth $(CHECKOV_STAMP)
+	.venv-checkov/bin/checkov -d cdk.out --framework cloudformation --skip-download --compact --quiet
 
 ## review: PR review pages in docs/review (commit them); BASE=<git ref> adds build/review/<stack>.diff.md
 review: synth

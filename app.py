@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import (
+    AwsSolutionsChecks,
+    HIPAASecurityChecks,
+    NIST80053R5Checks,
+    PCIDSS321Checks,
+)
 
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
 from personalize_domain.data_sources import DataSourceError, resolve_datasets
@@ -39,7 +44,10 @@ def build_app(
         )
     # Reasons are written into the template metadata, so reviewers see them in the PR diff.
     cdk.Validations.of(app).add_plugins(
-        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
+        HIPAASecurityChecks(app),
+        NIST80053R5Checks(app),
+        PCIDSS321Checks(app),
     )
     return stacks
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -44,3 +45,24 @@ def test_selected_environment_synthesizes_only_its_stack(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
         "PersonalizeShop-prod.template.json"
     ]
+
+
+def _tree_digest(outdir: Path) -> dict[str, str]:
+    """sha256 of every template and asset file, by path relative to the cloud assembly."""
+    digests = {}
+    for path in sorted(outdir.rglob("*")):
+        if path.is_file() and (path.name.endswith(".template.json") or "asset." in str(path)):
+            digests[str(path.relative_to(outdir))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def test_two_synths_of_the_same_commit_are_byte_identical(tmp_path: Path) -> None:
+    # GIVEN two synths into different folders
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _run_app({}, first).returncode == 0
+    assert _run_app({}, second).returncode == 0
+    # THEN every template and every asset file is the same, byte for byte
+    digests = _tree_digest(first)
+    assert any(name.endswith(".template.json") for name in digests)
+    assert any(name.startswith("asset.") for name in digests)
+    assert digests == _tree_digest(second)
