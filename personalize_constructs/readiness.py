@@ -96,13 +96,10 @@ class ReadinessWorkflow(Construct):
             errors=["States.ALL"],
             result_path="$.Error",
         )
-        create_import = tasks.CallAwsService(
-            self,
+        create_import = self._personalize_call(
             "CreateImportJob",
-            service="personalize",
-            action="createDatasetImportJob",
-            iam_action="personalize:CreateDatasetImportJob",
-            iam_resources=[import_jobs, datasets],
+            "createDatasetImportJob",
+            [import_jobs, datasets],
             additional_iam_statements=[_pass_role(personalize_role)],
             parameters={
                 "JobName": sfn.JsonPath.string_at("$.Create.JobName"),
@@ -116,15 +113,7 @@ class ReadinessWorkflow(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         # Five pending imports per region, not adjustable: wait for a free slot.
-        create_import.add_retry(
-            errors=["Personalize.LimitExceededException"],
-            interval=POLL_INTERVAL,
-            backoff_rate=1,
-            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
-        )
-        create_import.add_retry(
-            errors=_TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
-        )
+        _retry_while_busy(create_import, "Personalize.LimitExceededException", max_wait)
         create_import.add_catch(
             describe_import,
             errors=["Personalize.ResourceAlreadyExistsException"],
@@ -216,12 +205,7 @@ class ReadinessWorkflow(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         # Another update still running is a reason to wait, not to fail.
-        update.add_retry(
-            errors=["Personalize.ResourceInUseException"],
-            interval=POLL_INTERVAL,
-            backoff_rate=1,
-            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
-        )
+        _retry_while_busy(update, "Personalize.ResourceInUseException", max_wait)
         update.add_catch(
             self._reason("RecommenderUpdateError", "Could not update the recommender: {}: {}"),
             errors=["States.ALL"],
@@ -309,18 +293,21 @@ class ReadinessWorkflow(Construct):
         self,
         construct_id: str,
         action: str,
-        resources: str,
+        resources: str | list[str],
         *,
         parameters: dict[str, object],
         result_path: str,
+        additional_iam_statements: list[iam.PolicyStatement] | None = None,
     ) -> tasks.CallAwsService:
+        """An SDK-integration call, retried with backoff on throttling and 5xx."""
         task = tasks.CallAwsService(
             self,
             construct_id,
             service="personalize",
             action=action,
             iam_action=f"personalize:{action[:1].upper()}{action[1:]}",
-            iam_resources=[resources],
+            iam_resources=resources if isinstance(resources, list) else [resources],
+            additional_iam_statements=additional_iam_statements,
             parameters=parameters,
             result_path=result_path,
         )
@@ -339,12 +326,7 @@ class ReadinessWorkflow(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         # Stop/start are refused while an update or another transition runs: wait for it.
-        task.add_retry(
-            errors=["Personalize.ResourceInUseException"],
-            interval=POLL_INTERVAL,
-            backoff_rate=1,
-            max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
-        )
+        _retry_while_busy(task, "Personalize.ResourceInUseException", max_wait)
         task.add_catch(
             self._reason(f"{construct_id}Error", f"Could not {verb} the recommender: {{}}: {{}}"),
             errors=["States.ALL"],
@@ -416,6 +398,16 @@ class ReadinessWorkflow(Construct):
                 "Arn": sfn.JsonPath.string_at("$.Arn"),
             },
         ).next(self._signal_failure)
+
+
+def _retry_while_busy(task: tasks.CallAwsService, error: str, max_wait: Duration) -> None:
+    """A refusal that means "busy" (a full quota, another update): wait, up to the bound."""
+    task.add_retry(
+        errors=[error],
+        interval=POLL_INTERVAL,
+        backoff_rate=1,
+        max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
+    )
 
 
 def _pass_role(role: iam.IRole) -> iam.PolicyStatement:

@@ -20,25 +20,17 @@ import pytest
 import wait_signal
 from aws_cdk.assertions import Template
 
-from tests.personalize_sim import Clock, Durations, PersonalizeSimulator, Quotas
+from tests.personalize_sim import (
+    ECOMMERCE_INTERACTIONS_SCHEMA,
+    Clock,
+    Durations,
+    PersonalizeSimulator,
+    Quotas,
+)
 from tests.sfn_sim import StepFunctionsSimulator, state_machine_definition
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 SIGNAL_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:shop-dev-signal"
-ECOMMERCE_INTERACTIONS = json.dumps(
-    {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-            {"name": "EVENT_TYPE", "type": "string"},
-        ],
-        "version": "1.0",
-    }
-)
 
 
 @dataclass
@@ -162,7 +154,7 @@ class World:
             self.personalize.settle()
         schema = client.create_schema(
             name=f"{group}-{dataset_type.lower()}",
-            schema=ECOMMERCE_INTERACTIONS,
+            schema=ECOMMERCE_INTERACTIONS_SCHEMA,
             domain="ECOMMERCE",
         )["schemaArn"]
         arn = client.create_dataset(
