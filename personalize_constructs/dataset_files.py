@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from aws_cdk import RemovalPolicy, Size
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
@@ -59,11 +60,14 @@ class DatasetFiles(Construct):
                     f"{MAX_LOCAL_FILE_BYTES / 2**30:.1f} GiB a deployment can copy; upload it "
                     "yourself and set the dataset's source to its s3:// URI"
                 )
-        self.log_group = explicit_log_group(self, "CopyLogs")
-        # One role for every copy: read the CDK asset, write the data bucket, log here.
-        self.role = logging_role(self, "CopyRole", log_group=self.log_group)
         self.locations: dict[DatasetType, str] = {}
         self.deployments: dict[DatasetType, s3deploy.BucketDeployment] = {}
+        self.role: iam.Role | None = None
+        if not datasets:
+            return  # every dataset is already in S3: nothing to copy, no function
+        log_group = explicit_log_group(self, "CopyLogs")
+        # One role for every copy: read the CDK asset, write the data bucket, log here.
+        self.role = logging_role(self, "CopyRole", log_group=log_group)
         for dataset in datasets:
             assert dataset.local_path is not None
             key = data_key(dataset)
@@ -85,7 +89,7 @@ class DatasetFiles(Construct):
                 retain_on_delete=removal_policy is RemovalPolicy.RETAIN,
                 memory_limit=1024 if size_mib > 100 else 256,
                 ephemeral_storage_size=Size.mebibytes(storage),
-                log_group=self.log_group,
+                log_group=log_group,
                 role=self.role,
             )
             self.locations[dataset.dataset_type] = bucket.s3_url_for_object(key)

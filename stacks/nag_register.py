@@ -237,8 +237,8 @@ def acknowledge(stack: PersonalizeShopStack) -> None:
     _ack(waiter, "IAM5[Resource::*]", "framework-logs")
     _ack(waiter, "SF2", "framework-no-tracing")
 
-    if stack.data_files.deployments:
-        copy_role = stack.data_files.role
+    copy_role = stack.data_files.role
+    if copy_role is not None:
         assets = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
         for finding in (
             "IAM5[Action::s3:GetObject*]",
