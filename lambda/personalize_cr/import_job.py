@@ -88,7 +88,8 @@ def job_arn(dataset_arn: str, name: str) -> str:
 
 def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     new, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    if all(new.get(k) == old.get(k) for k in ("DatasetArn", "DataLocation", "ImportMode")):
+    # Only new data is a new import; a new mode applies to the next data change.
+    if all(new.get(k) == old.get(k) for k in ("DatasetArn", "DataLocation")):
         return {"PhysicalResourceId": event["PhysicalResourceId"]}
     # A new dataset has no bulk data yet, so its first import must be FULL.
     same_dataset = new.get("DatasetArn") == old.get("DatasetArn")

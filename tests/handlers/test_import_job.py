@@ -167,6 +167,17 @@ def test_update_without_new_data_keeps_the_job(world: World) -> None:
     assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
 
 
+def test_a_new_import_mode_alone_starts_no_job(world: World) -> None:
+    dataset = world.dataset()
+    old = _props(world, dataset)
+    first = _create(world, old)
+    new = {**old, "ImportMode": "INCREMENTAL"}
+    event = world.event("Update", TYPE, new, physical_id=first["PhysicalResourceId"], old=old)
+    result = import_job.on_event(event, world.personalize_client, world.sfn_client)
+    assert result == {"PhysicalResourceId": first["PhysicalResourceId"]}
+    assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
+
+
 def test_incremental_before_any_full_import_is_refused_clearly(world: World) -> None:
     # GIVEN a dataset whose only (FULL) import failed
     dataset = world.dataset()
