@@ -13,7 +13,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test check lint typecheck cfn-lint checkov format review bench diff deploy destroy clean
+.PHONY: synth test check lint typecheck cfn-lint checkov format review bench integ diff deploy destroy clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -62,6 +62,10 @@ checkov: synth $(CHECKOV_STAMP)
 review: synth
 	$(PY) -m review summary --templates cdk.out --out docs/review
 	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review)
+
+## integ: the live test against AWS (deploys, about an hour or more, a few dollars): docs/integration-test.md
+integ: $(PY_STAMP) $(NODE_STAMP)
+	PERSONALIZE_LIVE_TEST=1 PERSONALIZE_LIVE_ENV=$(ENV) $(PY) -m pytest -m live tests/integ -s
 
 ## bench: the validator benchmark on a generated 250 MB file (figures in docs/data-validation.md)
 bench: $(PY_STAMP)
