@@ -27,6 +27,8 @@ POLL_INTERVAL = Duration.seconds(60)
 KIND_IMPORT = "import"
 KIND_RECOMMENDER = "recommender"
 
+# SDK integrations name undeclared errors <Service>.<Service>Exception, which is how throttling
+# is expected to arrive [H]; the declared-looking names are kept in case it arrives as such.
 _TRANSIENT_ERRORS = [
     "Personalize.ThrottlingException",
     "Personalize.ServiceUnavailableException",
@@ -40,8 +42,10 @@ _TRANSIENT_ERRORS = [
 class ReadinessWorkflow(Construct):
     """Polls an operation until it settles and signals the operation's WaitCondition.
 
-    Input (sent by the custom-resource handler): `Kind`, `Arn`, `HandleUrl` and, when the
-    handler could not start the operation itself (Personalize's quota was full), `Create`.
+    Input, sent by the custom-resource handlers: `Kind` (import or recommender), `Arn` and
+    `HandleUrl`; for imports `Create` when the quota kept the handler from starting the job; for
+    recommenders `Target` (ACTIVE or INACTIVE), `WatchUpdate`, and `Update` when another update
+    kept the handler from sending the new configuration.
     """
 
     def __init__(
