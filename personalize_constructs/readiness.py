@@ -87,74 +87,9 @@ class ReadinessWorkflow(Construct):
             reason=sfn.JsonPath.string_at("$.Reason"),
         ).next(failed)
 
-        # ---- dataset import jobs
-        describe_import = self._personalize_call(
-            "DescribeImportJob",
-            "describeDatasetImportJob",
-            import_jobs,
-            parameters={"DatasetImportJobArn": sfn.JsonPath.string_at("$.Arn")},
-            result_path="$.Describe",
+        start_import = self._import_branch(
+            import_jobs, datasets, personalize_role, succeed, max_wait
         )
-        describe_import.add_catch(
-            self._reason("ImportDescribeError", "Could not read the import job: {}: {}"),
-            errors=["States.ALL"],
-            result_path="$.Error",
-        )
-        create_import = self._personalize_call(
-            "CreateImportJob",
-            "createDatasetImportJob",
-            [import_jobs, datasets],
-            additional_iam_statements=[_pass_role(personalize_role)],
-            parameters={
-                "JobName": sfn.JsonPath.string_at("$.Create.JobName"),
-                "DatasetArn": sfn.JsonPath.string_at("$.Create.DatasetArn"),
-                "DataSource": {
-                    "DataLocation": sfn.JsonPath.string_at("$.Create.DataSource.DataLocation")
-                },
-                "RoleArn": sfn.JsonPath.string_at("$.Create.RoleArn"),
-                "ImportMode": sfn.JsonPath.string_at("$.Create.ImportMode"),
-            },
-            result_path=sfn.JsonPath.DISCARD,
-        )
-        # Five pending imports per region, not adjustable: wait for a free slot.
-        _retry_while_busy(create_import, "Personalize.LimitExceededException", max_wait)
-        create_import.add_catch(
-            describe_import,
-            errors=["Personalize.ResourceAlreadyExistsException"],
-            result_path=sfn.JsonPath.DISCARD,
-        )
-        create_import.add_catch(
-            self._reason("ImportCreateError", "Could not start the import job: {}: {}"),
-            errors=["States.ALL"],
-            result_path="$.Error",
-        )
-        import_failed = self._failure_reason(
-            "ImportFailedReason",
-            "Personalize import job {} failed: {}",
-            "$.Describe.DatasetImportJob.FailureReason",
-        )
-        wait_import = sfn.Wait(
-            self, "WaitForImport", time=sfn.WaitTime.duration(POLL_INTERVAL)
-        ).next(describe_import)
-        create_import.next(wait_import)
-        describe_import.next(
-            sfn.Choice(self, "ImportSettled")
-            .when(
-                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "ACTIVE"),
-                succeed,
-            )
-            .when(
-                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "CREATE FAILED"),
-                import_failed,
-            )
-            .otherwise(wait_import)
-        )
-        start_import = (
-            sfn.Choice(self, "ImportToCreate")
-            .when(sfn.Condition.is_present("$.Create"), create_import)
-            .otherwise(describe_import)
-        )
-
         start_recommender = self._recommender_branch(recommenders, succeed, max_wait)
 
         definition = (
@@ -179,6 +114,74 @@ class ReadinessWorkflow(Construct):
             ),
         )
 
+    def _import_branch(
+        self,
+        import_jobs: str,
+        datasets: str,
+        personalize_role: iam.IRole,
+        succeed: sfn.IChainable,
+        max_wait: Duration,
+    ) -> sfn.IChainable:
+        """Create the job if the handler could not (quota), then wait for ACTIVE."""
+        describe_import = self._personalize_call(
+            "DescribeImportJob",
+            "describeDatasetImportJob",
+            import_jobs,
+            parameters={"DatasetImportJobArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path="$.Describe",
+        )
+        self._catch_all(describe_import, "ImportDescribeError", "read the import job")
+        create_import = self._personalize_call(
+            "CreateImportJob",
+            "createDatasetImportJob",
+            [import_jobs, datasets],
+            additional_iam_statements=[_pass_role(personalize_role)],
+            parameters={
+                "JobName": sfn.JsonPath.string_at("$.Create.JobName"),
+                "DatasetArn": sfn.JsonPath.string_at("$.Create.DatasetArn"),
+                "DataSource": {
+                    "DataLocation": sfn.JsonPath.string_at("$.Create.DataSource.DataLocation")
+                },
+                "RoleArn": sfn.JsonPath.string_at("$.Create.RoleArn"),
+                "ImportMode": sfn.JsonPath.string_at("$.Create.ImportMode"),
+            },
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        # Five pending imports per region, not adjustable: wait for a free slot.
+        _retry_while_busy(create_import, "Personalize.LimitExceededException", max_wait)
+        create_import.add_catch(
+            describe_import,
+            errors=["Personalize.ResourceAlreadyExistsException"],
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        self._catch_all(create_import, "ImportCreateError", "start the import job")
+        import_failed = self._failure_reason(
+            "ImportFailedReason",
+            "Personalize import job {} failed: {}",
+            "$.Describe.DatasetImportJob.FailureReason",
+        )
+        wait_import = sfn.Wait(
+            self, "WaitForImport", time=sfn.WaitTime.duration(POLL_INTERVAL)
+        ).next(describe_import)
+        create_import.next(wait_import)
+        describe_import.next(
+            sfn.Choice(self, "ImportSettled")
+            .when(
+                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "ACTIVE"),
+                succeed,
+            )
+            .when(
+                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "CREATE FAILED"),
+                import_failed,
+            )
+            .otherwise(wait_import)
+        )
+        return (
+            sfn.Choice(self, "ImportToCreate")
+            .when(sfn.Condition.is_present("$.Create"), create_import)
+            .otherwise(describe_import)
+        )
+
     def _recommender_branch(
         self, recommenders: str, succeed: sfn.IChainable, max_wait: Duration
     ) -> sfn.IChainable:
@@ -190,11 +193,7 @@ class ReadinessWorkflow(Construct):
             parameters={"RecommenderArn": sfn.JsonPath.string_at("$.Arn")},
             result_path="$.Describe",
         )
-        describe.add_catch(
-            self._reason("RecommenderDescribeError", "Could not read the recommender: {}: {}"),
-            errors=["States.ALL"],
-            result_path="$.Error",
-        )
+        self._catch_all(describe, "RecommenderDescribeError", "read the recommender")
         wait = sfn.Wait(self, "WaitForRecommender", time=sfn.WaitTime.duration(POLL_INTERVAL))
         wait.next(describe)
 
@@ -210,11 +209,7 @@ class ReadinessWorkflow(Construct):
         )
         # Another update still running is a reason to wait, not to fail.
         _retry_while_busy(update, "Personalize.ResourceInUseException", max_wait)
-        update.add_catch(
-            self._reason("RecommenderUpdateError", "Could not update the recommender: {}: {}"),
-            errors=["States.ALL"],
-            result_path="$.Error",
-        )
+        self._catch_all(update, "RecommenderUpdateError", "update the recommender")
         update.next(
             sfn.Pass(
                 self,
@@ -331,11 +326,7 @@ class ReadinessWorkflow(Construct):
         )
         # Stop/start are refused while an update or another transition runs: wait for it.
         _retry_while_busy(task, "Personalize.ResourceInUseException", max_wait)
-        task.add_catch(
-            self._reason(f"{construct_id}Error", f"Could not {verb} the recommender: {{}}: {{}}"),
-            errors=["States.ALL"],
-            result_path="$.Error",
-        )
+        self._catch_all(task, f"{construct_id}Error", f"{verb} the recommender")
         return task
 
     def _failure_reason(self, construct_id: str, template: str, reason_path: str) -> sfn.Chain:
@@ -386,6 +377,14 @@ class ReadinessWorkflow(Construct):
             errors=["States.ALL"], interval=Duration.seconds(5), backoff_rate=2, max_attempts=5
         )
         return task
+
+    def _catch_all(self, task: tasks.CallAwsService, construct_id: str, doing: str) -> None:
+        """Any error left after the retries fails the operation, with the error as the reason."""
+        task.add_catch(
+            self._reason(construct_id, f"Could not {doing}: {{}}: {{}}"),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
 
     def _reason(self, construct_id: str, template: str) -> sfn.Chain:
         """Turns a caught error into the Reason the failure signal carries, then signals it."""
