@@ -1,12 +1,22 @@
-"""Command line for the shop's dataset CSV files: validate them, or write sample data."""
+"""Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
+
+The day-two commands (status, metrics, recommend, stop, start) live in `personalize_domain.day_two`;
+this module only parses options, prints, and turns operator errors into one line and exit code 1.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
+from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
 
+from personalize_domain.config import ConfigError, EnvironmentConfig, load_app_config
 from personalize_domain.data.sample import (
     DEFAULT_INTERACTIONS,
     DEFAULT_SEED,
@@ -15,17 +25,38 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
+from personalize_domain.day_two import (
+    Action,
+    Clients,
+    DayTwoError,
+    StackOutputs,
+    change_state,
+    collect_metrics,
+    collect_status,
+    default_clients,
+    read_outputs,
+    recommend,
+)
+from personalize_domain.day_two.lifecycle import render_changes
+from personalize_domain.day_two.metrics import render_metrics
+from personalize_domain.day_two.recommend import check_inputs, items_csv, render_recommendations
+from personalize_domain.day_two.status import render_status
 from personalize_domain.use_cases import USE_CASES
 
 DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
+# Anchored on this file, not the working directory: day-two commands run from anywhere.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON = PROJECT_ROOT / "cdk.json"
 _TYPE_BY_NAME = (("interaction", "interactions"), ("item", "items"), ("user", "users"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 def main() -> None:
-    """Check and generate the CSV files that feed Amazon Personalize.
+    """Check the CSV files that feed Amazon Personalize, and operate a deployed environment.
 
-    The same checks run at `cdk synth`; this command gives the report without a synth.
+    validate and sample-data work offline (the same checks run at `cdk synth`). status,
+    metrics, recommend, stop and start read the environment's stack PersonalizeShop-<env> and
+    call Personalize with your AWS credentials (AWS_PROFILE or the default chain).
     """
 
 
@@ -174,6 +205,234 @@ def sample_data(
         f"{files.interaction_rows:,} interactions ({files.view_events:,} View, "
         f"{files.purchase_events:,} Purchase), seed {seed}, in {elapsed:.1f} s"
     )
+
+
+# ---------------------------------------------------------------- day-two commands
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _operator_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print an operator error as one line that says what to do, and exit 1 (no traceback)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except DayTwoError as error:
+            message = str(error)
+        except NoCredentialsError:
+            message = (
+                "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
+            )
+        except NoRegionError:
+            message = "no AWS region: pass --region or set AWS_REGION"
+        except ClientError as error:
+            detail = error.response.get("Error", {})
+            message = (
+                f"AWS refused {error.operation_name} ({detail.get('Code', '?')}): "
+                f"{detail.get('Message', error)}"
+            )
+        click.echo(f"error: {message}", err=True)
+        raise SystemExit(1)
+
+    return run
+
+
+def _env_options(command: Callable[P, R]) -> Callable[P, R]:
+    command = click.option(
+        "--region",
+        help="AWS region of the stack. [default: the environment's `region` in cdk.json, "
+        "else AWS_REGION or your profile's region]",
+    )(command)
+    return click.option(
+        "--env",
+        "env_name",
+        default="dev",
+        show_default=True,
+        help="Environment in cdk.json; its stack is PersonalizeShop-<env>.",
+    )(command)
+
+
+def _environment(env_name: str) -> EnvironmentConfig:
+    try:
+        config = load_app_config(json.loads(CDK_JSON.read_text())["context"])
+    except ConfigError as error:
+        raise DayTwoError(f"{CDK_JSON} is invalid:\n{error}") from error
+    envs = {env.name: env for env in config.environments}
+    if env_name not in envs:
+        raise DayTwoError(
+            f"unknown environment {env_name!r}; cdk.json has: {', '.join(sorted(envs))}"
+        )
+    return envs[env_name]
+
+
+def _connect(env_name: str, region: str | None) -> tuple[EnvironmentConfig, Clients, StackOutputs]:
+    env = _environment(env_name)
+    obj = click.get_current_context().obj
+    # Tests pass ready-made clients through click's context object; production builds them.
+    clients = obj if isinstance(obj, Clients) else default_clients(region or env.region)
+    return env, clients, read_outputs(clients.cloudformation, env_name)
+
+
+@main.command(
+    short_help="Every Personalize resource of an environment, with status.",
+    epilog="\b\nExamples:\n  status\n  status --env prod --region eu-west-1\n",
+)
+@_env_options
+@_operator_errors
+def status(env_name: str, region: str | None) -> None:
+    """List every Personalize resource of an environment with its status.
+
+    The dataset group, each dataset with its latest import job (mode, and failure reason if
+    it failed), and each recommender (use case, minimum requests per second, exploration, and
+    the status of its latest update).
+    """
+    _, clients, outputs = _connect(env_name, region)
+    click.echo(f"{outputs.stack_name} ({clients.region})")
+    click.echo(render_status(collect_status(clients.personalize, outputs.dataset_group_arn)))
+
+
+@main.command(
+    short_help="Offline metrics of each recommender, side by side.",
+    epilog="\b\nExamples:\n  metrics\n  metrics --env prod\n",
+)
+@_env_options
+@_operator_errors
+def metrics(env_name: str, region: str | None) -> None:
+    """Show each recommender's offline metrics side by side (0 to 1, higher is better).
+
+    The console's evaluation table: coverage, mean reciprocal rank @25, NDCG and precision
+    @5/10/25, from DescribeRecommender (or the stack output if describing fails).
+    See docs/day-two.md for what each metric means.
+    """
+    _, clients, outputs = _connect(env_name, region)
+    columns = collect_metrics(clients.personalize, outputs)
+    if not columns:
+        raise DayTwoError(f"{outputs.stack_name} has no recommenders; add some in cdk.json")
+    click.echo(render_metrics(columns))
+
+
+@main.command(
+    "recommend",
+    short_help="Ask a recommender for items, as the console's Test recommender.",
+    epilog="""\b
+Examples:
+  recommend --use-case recommended-for-you --user-id U0000001
+  recommend --use-case frequently-bought-together --item-id SKU-000001 --num-results 10
+  recommend --env prod --use-case customers-who-viewed-x-also-viewed \\
+            --user-id U0000001 --item-id SKU-000002
+""",
+)
+@_env_options
+@click.option(
+    "--use-case",
+    required=True,
+    type=click.Choice(list(USE_CASES)),
+    metavar="USE_CASE",
+    help=f"Recommender to ask: one of {', '.join(USE_CASES)}.",
+)
+@click.option("--user-id", help="USER_ID to recommend for (use cases that need a user).")
+@click.option("--item-id", help="ITEM_ID to recommend from (use cases that need an item).")
+@click.option(
+    "--num-results",
+    type=click.IntRange(1, 500),
+    default=25,
+    show_default=True,
+    help="How many items (the console's test shows 25).",
+)
+@_operator_errors
+def recommend_command(
+    env_name: str,
+    region: str | None,
+    use_case: str,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+) -> None:
+    """Get recommendations from a recommender, as the console's "Test recommender" does.
+
+    Prints rank, item id and score, plus each item's category and price when the
+    environment's items dataset is a local CSV. The recommender must be ACTIVE.
+    """
+    # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
+    check_inputs(use_case, user_id, item_id)
+    env, clients, outputs = _connect(env_name, region)
+    items_file = items_csv(env, PROJECT_ROOT)
+    found = recommend(
+        clients.personalize,
+        clients.runtime,
+        arn=outputs.recommender_arn(use_case, env_name),
+        env=env_name,
+        use_case_key=use_case,
+        user_id=user_id,
+        item_id=item_id,
+        num_results=num_results,
+        items_file=items_file,
+    )
+    click.echo(render_recommendations(found, enriched=items_file is not None))
+
+
+def _change_state(action: Action, env_name: str, region: str | None, keys: tuple[str, ...]) -> None:
+    env, clients, outputs = _connect(env_name, region)
+    changes = change_state(
+        clients.personalize, outputs, action=action, use_cases=keys, env=env_name
+    )
+    click.echo(render_changes(changes))
+    configured = {r.use_case.key: r.state.value for r in env.recommenders}
+    states = ", ".join(f"{c.use_case}={configured.get(c.use_case, '?')}" for c in changes)
+    click.echo(
+        f"warning: the next `make deploy ENV={env_name}` that changes a recommender re-applies "
+        f"its configured state (cdk.json environments.{env_name}.recommenders.<use-case>.state: "
+        f"{states}).",
+        err=True,
+    )
+    if not all(c.ok for c in changes):
+        raise SystemExit(1)
+
+
+_USE_CASE_OPTION = click.option(
+    "--use-case",
+    "use_cases",
+    multiple=True,
+    type=click.Choice(list(USE_CASES)),
+    metavar="USE_CASE",
+    help="Recommender to act on; repeat for several. Default: every deployed recommender.",
+)
+
+
+@main.command(
+    short_help="Pause recommenders now (a stopped one is not billed).",
+    epilog="\b\nExamples:\n  stop\n  stop --env prod --use-case most-viewed\n",
+)
+@_env_options
+@_USE_CASE_OPTION
+@_operator_errors
+def stop(env_name: str, region: str | None, use_cases: tuple[str, ...]) -> None:
+    """Pause recommenders now: a stopped (INACTIVE) recommender is not billed.
+
+    Calls StopRecommender on each ACTIVE recommender; ones already stopping or INACTIVE are
+    skipped. It stops answering requests and is not retrained until started again.
+    """
+    _change_state(Action.STOP, env_name, region, use_cases)
+
+
+@main.command(
+    short_help="Resume stopped recommenders now (billing resumes).",
+    epilog="\b\nExamples:\n  start\n  start --env prod --use-case most-viewed\n",
+)
+@_env_options
+@_USE_CASE_OPTION
+@_operator_errors
+def start(env_name: str, region: str | None, use_cases: tuple[str, ...]) -> None:
+    """Resume stopped recommenders now: billing and weekly retraining resume.
+
+    Calls StartRecommender on each INACTIVE recommender; ones already starting or ACTIVE are
+    skipped. Starting creates no new model; it answers again once ACTIVE (a few minutes).
+    """
+    _change_state(Action.START, env_name, region, use_cases)
 
 
 if __name__ == "__main__":

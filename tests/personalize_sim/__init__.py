@@ -1,4 +1,4 @@
-"""An offline, stateful Amazon Personalize for handler tests; see README.md in this folder."""
+"""An offline, stateful Amazon Personalize (and its runtime) for tests; see README.md here."""
 
 from .clock import Clock
 from .errors import InvalidSimulatedResponse, ServiceError, UnimplementedOperation
@@ -15,6 +15,7 @@ from .personalize import (
     Quotas,
     ReadyDatasetGroup,
 )
+from .runtime import PersonalizeRuntimeSimulator
 
 __all__ = [
     "DEFAULT_DATASET_GROUP_FAILURE",
@@ -29,6 +30,7 @@ __all__ = [
     "FakeService",
     "Fault",
     "InvalidSimulatedResponse",
+    "PersonalizeRuntimeSimulator",
     "PersonalizeSimulator",
     "Quotas",
     "ReadyDatasetGroup",

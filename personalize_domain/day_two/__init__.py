@@ -1,0 +1,39 @@
+"""Day-two operations on a deployed environment: status, metrics, test and pause recommenders.
+
+Each function takes the boto3 clients it needs as arguments (`Clients`, built by
+`default_clients` in production), so the CLI stays thin and tests drive the same code against
+the offline simulators.
+"""
+
+from personalize_domain.day_two.clients import Clients, default_clients
+from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.day_two.lifecycle import Action, StateChange, change_state
+from personalize_domain.day_two.metrics import METRICS, RecommenderMetrics, collect_metrics
+from personalize_domain.day_two.recommend import Recommendation, recommend
+from personalize_domain.day_two.stack import (
+    STACK_NAME_PREFIX,
+    StackOutputs,
+    read_outputs,
+    stack_name,
+)
+from personalize_domain.day_two.status import ResourceStatus, collect_status
+
+__all__ = [
+    "METRICS",
+    "STACK_NAME_PREFIX",
+    "Action",
+    "Clients",
+    "DayTwoError",
+    "Recommendation",
+    "RecommenderMetrics",
+    "ResourceStatus",
+    "StackOutputs",
+    "StateChange",
+    "change_state",
+    "collect_metrics",
+    "collect_status",
+    "default_clients",
+    "read_outputs",
+    "recommend",
+    "stack_name",
+]

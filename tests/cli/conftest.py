@@ -1,0 +1,11 @@
+"""The `deployed` fixture: dev as cdk.json configures it, offline (see day_two_env.py)."""
+
+from __future__ import annotations
+
+import pytest
+from day_two_env import DeployedEnv, deploy_dev
+
+
+@pytest.fixture
+def deployed() -> DeployedEnv:
+    return deploy_dev()

@@ -1,0 +1,141 @@
+"""A deployed `dev` environment, offline: the Personalize simulators plus a stubbed DescribeStacks.
+
+CloudFormation speaks the query (XML) protocol, which `FakeService` does not; its one call here,
+DescribeStacks, is answered by botocore's `Stubber`, which still validates the request and the
+response against the model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.stub import Stubber
+from click.testing import CliRunner, Result
+
+from personalize_domain.cli import main
+from personalize_domain.day_two import Clients
+from personalize_domain.use_cases import USE_CASES
+from tests.personalize_sim import (
+    PersonalizeRuntimeSimulator,
+    PersonalizeSimulator,
+    ReadyDatasetGroup,
+)
+
+REGION = "eu-west-1"
+STACK = "PersonalizeShop-dev"
+
+
+def stack_missing_message(name: str = STACK) -> str:
+    return f"Stack with id {name} does not exist"
+
+
+def cloudformation_client(outputs: dict[str, str] | None, *, stack: str = STACK) -> Any:
+    """A CloudFormation client answering one DescribeStacks: the stack's outputs, or not found."""
+    client = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    ).client("cloudformation")
+    stubber = Stubber(client)
+    expected = {"StackName": stack}
+    if outputs is None:
+        stubber.add_client_error(
+            "describe_stacks",
+            service_error_code="ValidationError",
+            service_message=stack_missing_message(stack),
+            expected_params=expected,
+        )
+    else:
+        stubber.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": stack,
+                        "CreationTime": "2025-01-01T00:00:00Z",
+                        "StackStatus": "UPDATE_COMPLETE",
+                        "Outputs": [
+                            {"OutputKey": key, "OutputValue": value}
+                            for key, value in outputs.items()
+                        ],
+                    }
+                ]
+            },
+            expected,
+        )
+    stubber.activate()
+    return client
+
+
+@dataclass
+class DeployedEnv:
+    """What `make deploy ENV=dev` leaves behind, per cdk.json: two recommenders, three outputs."""
+
+    sim: PersonalizeSimulator
+    runtime: PersonalizeRuntimeSimulator
+    group: ReadyDatasetGroup
+    recommenders: dict[str, str]  # use-case key -> ARN
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def clients(self, *, stack_deployed: bool = True, stack: str = STACK) -> Clients:
+        return Clients(
+            region=REGION,
+            cloudformation=cloudformation_client(
+                self.outputs if stack_deployed else None, stack=stack
+            ),
+            personalize=self.sim.client(),
+            runtime=self.runtime.client(),
+        )
+
+    def invoke(
+        self, args: Sequence[str], *, stack_deployed: bool = True, stack: str = STACK
+    ) -> Result:
+        clients = self.clients(stack_deployed=stack_deployed, stack=stack)
+        return CliRunner().invoke(main, list(args), obj=clients)
+
+
+def _label(key: str) -> str:
+    return "".join(part.title() for part in key.split("-"))
+
+
+def deploy_dev() -> DeployedEnv:
+    """dev as cdk.json configures it, created in the simulator; every resource ACTIVE."""
+    sim = PersonalizeSimulator(region=REGION)
+    group = sim.create_ready_dataset_group("shop-dev")
+    configs: dict[str, dict[str, Any]] = {
+        "recommended-for-you": {
+            "minRecommendationRequestsPerSecond": 1,
+            "itemExplorationConfig": {
+                "explorationWeight": "0.3",
+                "explorationItemAgeCutOff": "30",
+            },
+        },
+        "best-sellers": {"minRecommendationRequestsPerSecond": 1},
+    }
+    recommenders = {
+        key: sim.create_ready_recommender(
+            f"shop-dev-{key}",
+            dataset_group_arn=group.dataset_group_arn,
+            recipe_arn=USE_CASES[key].recipe_arn,
+            config=config,
+        )
+        for key, config in configs.items()
+    }
+    env = DeployedEnv(sim, PersonalizeRuntimeSimulator(sim), group, recommenders)
+    control = sim.client()
+    env.outputs = {
+        "DataBucketName": "personalizeshop-dev-databucket-1a2b3c",
+        "DatasetGroupArn": group.dataset_group_arn,
+        "PersonalizeRoleArn": f"arn:aws:iam::{sim.account}:role/PersonalizeShop-dev-Role",
+        "ReadinessStateMachineArn": f"arn:aws:states:{REGION}:{sim.account}:stateMachine:R",
+        "InteractionsDatasetArn": group.dataset_arn,
+        "InteractionsImportJobArn": group.import_job_arn,
+    }
+    for key, arn in recommenders.items():
+        metrics = control.describe_recommender(recommenderArn=arn)["recommender"]["modelMetrics"]
+        env.outputs[f"{_label(key)}RecommenderArn"] = arn
+        env.outputs[f"{_label(key)}RecommenderMetrics"] = json.dumps(metrics, separators=(",", ":"))
+    sim.calls.clear()  # tests assert on the calls the CLI makes, not on this setup
+    return env

@@ -1,0 +1,55 @@
+"""Print the day-two commands' real output against the simulators, for docs/day-two.md.
+
+Run from the repository root: `.venv/bin/python tests/cli/day_two_examples.py`. Nothing reaches
+AWS: the environment is `deploy_dev()` from day_two_env.py (simulated Personalize and runtime, a
+stubbed DescribeStacks).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from day_two_env import DeployedEnv, deploy_dev  # noqa: E402
+
+PROMPT = "$ .venv/bin/python -m personalize_domain.cli"
+
+
+def show(env: DeployedEnv, args: list[str], **invoke: Any) -> None:
+    result = env.invoke(args, **invoke)
+    print(f"{PROMPT} {' '.join(args)}")
+    print(result.output, end="")
+    print(f"(exit {result.exit_code})\n")
+
+
+def main() -> None:
+    env = deploy_dev()
+    show(env, ["status"])
+    show(env, ["metrics"])
+    show(
+        env,
+        [
+            "recommend",
+            "--use-case",
+            "recommended-for-you",
+            "--user-id",
+            "U0000001",
+            "--num-results",
+            "5",
+        ],
+    )
+    show(env, ["recommend", "--use-case", "best-sellers"])
+    show(env, ["recommend", "--use-case", "frequently-bought-together", "--item-id", "SKU-000001"])
+    show(env, ["stop"])
+    env.sim.settle()  # stopping takes about a minute
+    show(env, ["recommend", "--use-case", "best-sellers", "--user-id", "U0000001"])
+    show(env, ["start", "--use-case", "best-sellers"])
+    show(env, ["status", "--env", "prod"], stack_deployed=False, stack="PersonalizeShop-prod")
+
+
+if __name__ == "__main__":
+    main()

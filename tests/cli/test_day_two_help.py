@@ -1,0 +1,47 @@
+"""`--help` of each day-two command, and the names the CLI shares with the CDK app."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from personalize_domain.cli import main
+from personalize_domain.day_two.stack import output_label, stack_name
+from personalize_domain.use_cases import USE_CASES
+
+HELP_SAYS = {
+    "status": "List every Personalize resource of an environment with its status.",
+    "metrics": "Show each recommender's offline metrics side by side",
+    "recommend": "Get recommendations from a recommender",
+    "stop": "a stopped (INACTIVE) recommender is not billed.",
+    "start": "billing and weekly retraining resume.",
+}
+
+
+@pytest.mark.parametrize("command", list(HELP_SAYS))
+def test_help_describes_the_command_its_env_and_an_example(command: str) -> None:
+    # WHEN --help is asked
+    result = CliRunner().invoke(main, [command, "--help"], terminal_width=100)
+    # THEN it says what the command does, the --env default, --region, and an example
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert HELP_SAYS[command] in text
+    assert (
+        "--env TEXT Environment in cdk.json; its stack is PersonalizeShop-<env>. [default: dev]"
+        in text
+    )
+    assert "--region TEXT" in text
+    assert f"Examples: {command}" in text
+
+
+def test_stack_names_agree_with_the_cdk_app() -> None:
+    # app.py imports CDK, which the CLI must not; both spell the stack name the same way.
+    import app
+
+    assert stack_name("prod") == app.stack_name("prod")
+
+
+def test_output_labels_agree_with_the_stack() -> None:
+    from stacks.personalize_stack import _camel
+
+    assert [output_label(key) for key in USE_CASES] == [_camel(key) for key in USE_CASES]
