@@ -89,6 +89,8 @@ class EnvironmentConfig:
     import_mode: ImportMode = ImportMode.FULL
     # How long `cdk deploy` waits for an import or a training before failing.
     readiness_timeout_hours: int = DEFAULT_READINESS_HOURS
+    # An event tracker lets the shop's backend stream interactions (PutEvents).
+    event_tracker: bool = False
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -222,6 +224,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "dataDisposable": _parse_bool,
     "importMode": _parse_import_mode,
     "readinessTimeoutHours": _parse_readiness_hours,
+    "eventTracker": _parse_bool,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -403,6 +406,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         data_disposable=values.get("dataDisposable", False),
         import_mode=values.get("importMode", ImportMode.FULL),
         readiness_timeout_hours=values.get("readinessTimeoutHours", DEFAULT_READINESS_HOURS),
+        event_tracker=values.get("eventTracker", False),
         datasets=datasets,
         recommenders=recommenders,
     )

@@ -12,6 +12,7 @@ from personalize_constructs.data_bucket import DataBucket
 from personalize_constructs.dataset_files import DatasetFiles
 from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
+from personalize_constructs.event_tracker import ShopEventTracker
 from personalize_constructs.personalize_role import PersonalizeRole
 from personalize_constructs.provider import PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow
@@ -97,6 +98,15 @@ class PersonalizeShopStack(Stack):
             )
             self.imports[label] = data_import
 
+        self.event_tracker: ShopEventTracker | None = None
+        if config.event_tracker:
+            self.event_tracker = ShopEventTracker(
+                self,
+                "EventTracker",
+                name_prefix=config.name_prefix,
+                dataset_group_arn=self.dataset_group.dataset_group_arn,
+            )
+
         grant_recommender_management(self.provider, name_prefix=config.name_prefix)
         # Each recommender trains once every import of its dataset group is ACTIVE, and waits for
         # nothing else: the recommenders train in parallel.
@@ -145,6 +155,10 @@ class PersonalizeShopStack(Stack):
         for label, recommender in self.recommenders.items():
             values[f"{label}RecommenderArn"] = recommender.arn
             values[f"{label}RecommenderMetrics"] = recommender.metrics_json
+        if self.event_tracker is not None:
+            values["EventTrackerArn"] = self.event_tracker.tracker.attr_event_tracker_arn
+            values["EventTrackingId"] = self.event_tracker.tracking_id
+            values["TrackingIdParameterName"] = self.event_tracker.parameter.parameter_name
         for key, value in values.items():
             CfnOutput(self, key, value=value)
 

@@ -123,6 +123,15 @@ def test_import_mode_override_is_parsed() -> None:
     assert dev.import_mode is cfg.ImportMode.INCREMENTAL
 
 
+def test_event_tracker_is_on_in_dev_and_off_by_default_in_prod() -> None:
+    config = _load()
+    assert (_env(config, "dev").event_tracker, _env(config, "prod").event_tracker) == (True, False)
+
+
+def test_event_tracker_override_is_parsed() -> None:
+    assert _env(_load(**{"prod.eventTracker": "true"}), "prod").event_tracker is True
+
+
 def test_readiness_timeout_defaults_to_six_hours() -> None:
     assert _env(_load(), "dev").readiness_timeout_hours == 6
 
@@ -162,7 +171,8 @@ def test_misspelt_setting_suggests_the_closest() -> None:
     assert _problems(**{"dev.namePrefx": "x"}) == [
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
-        "readinessTimeoutHours, datasets.<name>.<setting>, recommenders.<name>.<setting>"
+        "readinessTimeoutHours, eventTracker, datasets.<name>.<setting>, "
+        "recommenders.<name>.<setting>"
     ]
 
 
@@ -258,7 +268,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
     assert _problems(environments=environments) == [
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
-        "importMode, readinessTimeoutHours, datasets, recommenders"
+        "importMode, readinessTimeoutHours, eventTracker, datasets, recommenders"
     ]
 
 

@@ -98,5 +98,8 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "RecommendedForYouRecommenderMetrics",
         "BestSellersRecommenderArn",
         "BestSellersRecommenderMetrics",
+        "EventTrackerArn",
+        "EventTrackingId",
+        "TrackingIdParameterName",
     }
     assert all("Export" not in o for o in outputs.values())
