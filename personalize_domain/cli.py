@@ -1,7 +1,8 @@
 """Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
 
-The day-two commands (status, metrics, recommend, stop, start) live in `personalize_domain.day_two`;
-this module only parses options, prints, and turns operator errors into one line and exit code 1.
+The day-two commands (status, metrics, recommend, stop, start, event) live in
+`personalize_domain.day_two`; this module only parses options, prints, and turns operator errors
+into one line and exit code 1.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -36,7 +38,9 @@ from personalize_domain.day_two import (
     default_clients,
     read_outputs,
     recommend,
+    send_event,
 )
+from personalize_domain.day_two.event import check_event_type, render_sent
 from personalize_domain.day_two.lifecycle import render_changes
 from personalize_domain.day_two.metrics import render_metrics
 from personalize_domain.day_two.recommend import check_inputs, items_csv, render_recommendations
@@ -55,8 +59,9 @@ def main() -> None:
     """Check the CSV files that feed Amazon Personalize, and operate a deployed environment.
 
     validate and sample-data work offline (the same checks run at `cdk synth`). status,
-    metrics, recommend, stop and start read the environment's stack PersonalizeShop-<env> and
-    call Personalize with your AWS credentials (AWS_PROFILE or the default chain).
+    metrics, recommend, stop, start and event read the environment's stack
+    PersonalizeShop-<env> and call Personalize with your AWS credentials (AWS_PROFILE or the
+    default chain).
     """
 
 
@@ -433,6 +438,56 @@ def start(env_name: str, region: str | None, use_cases: tuple[str, ...]) -> None
     skipped. Starting creates no new model; it answers again once ACTIVE (a few minutes).
     """
     _change_state(Action.START, env_name, region, use_cases)
+
+
+@main.command(
+    short_help="Send one test interaction to the event tracker (PutEvents).",
+    epilog="""\b
+Examples:
+  event --user-id U0000001 --item-id SKU-000001
+  event --user-id U0000001 --item-id SKU-000001 --event-type Purchase --session-id S1
+""",
+)
+@_env_options
+@click.option("--user-id", required=True, help="USER_ID of the interaction.")
+@click.option("--item-id", required=True, help="ITEM_ID of the interaction.")
+@click.option(
+    "--event-type",
+    default="View",
+    show_default=True,
+    help="View or Purchase, the event types the ECOMMERCE use cases learn from.",
+)
+@click.option("--session-id", help="Session to add the event to. [default: a new one, printed]")
+@_operator_errors
+def event(
+    env_name: str,
+    region: str | None,
+    user_id: str,
+    item_id: str,
+    event_type: str,
+    session_id: str | None,
+) -> None:
+    """Send one interaction to the environment's event tracker, as a shop's backend would.
+
+    Calls personalize-events PutEvents with the tracking id of the stack output
+    EventTrackingId, sentAt now, and prints what it sent. The environment needs
+    eventTracker=true in cdk.json. Personalize adds the event to the Interactions dataset, and
+    recommended-for-you uses it in that user's next recommendations.
+    """
+    # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
+    checked_type = check_event_type(event_type)
+    env, clients, outputs = _connect(env_name, region)
+    sent = send_event(
+        clients.events,
+        outputs,
+        env,
+        user_id=user_id,
+        item_id=item_id,
+        event_type=checked_type,
+        session_id=session_id,
+        sent_at=datetime.now(UTC),
+    )
+    click.echo(render_sent(sent))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Day-two operations on a deployed environment: status, metrics, test and pause recommenders.
+"""Day-two operations on a deployed environment: status, metrics, test and pause recommenders,
+send a test event.
 
 Each function takes the boto3 clients it needs as arguments (`Clients`, built by
 `default_clients` in production), so the CLI stays thin and tests drive the same code against
@@ -7,6 +8,7 @@ the offline simulators.
 
 from personalize_domain.day_two.clients import Clients, default_clients
 from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.day_two.event import SentEvent, send_event
 from personalize_domain.day_two.lifecycle import Action, StateChange, change_state
 from personalize_domain.day_two.metrics import METRICS, RecommenderMetrics, collect_metrics
 from personalize_domain.day_two.recommend import Recommendation, recommend
@@ -27,6 +29,7 @@ __all__ = [
     "Recommendation",
     "RecommenderMetrics",
     "ResourceStatus",
+    "SentEvent",
     "StackOutputs",
     "StateChange",
     "change_state",
@@ -35,5 +38,6 @@ __all__ = [
     "default_clients",
     "read_outputs",
     "recommend",
+    "send_event",
     "stack_name",
 ]

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 else:
     PersonalizeClient = Any
 
-# Only the Personalize control plane has type stubs in requirements-dev.txt; CloudFormation and
-# personalize-runtime clients are used through a handful of calls each, typed as Any.
+# Only the Personalize control plane has type stubs in requirements-dev.txt; CloudFormation,
+# personalize-runtime and personalize-events clients are used through a call or two, typed as Any.
 CloudFormationClient = Any
 PersonalizeRuntimeClient = Any
+PersonalizeEventsClient = Any
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Clients:
     cloudformation: CloudFormationClient
     personalize: PersonalizeClient
     runtime: PersonalizeRuntimeClient
+    events: PersonalizeEventsClient
 
 
 def default_clients(region: str | None) -> Clients:
@@ -41,4 +43,5 @@ def default_clients(region: str | None) -> Clients:
         cloudformation=session.client("cloudformation"),
         personalize=session.client("personalize"),
         runtime=session.client("personalize-runtime"),
+        events=session.client("personalize-events"),
     )

@@ -1,5 +1,7 @@
 """A deployed `dev` environment, offline: the Personalize simulators plus a stubbed DescribeStacks.
 
+The simulators are the control plane, `personalize-runtime` and `personalize-events`.
+
 CloudFormation speaks the query (XML) protocol, which `FakeService` does not; its one call here,
 DescribeStacks, is answered by botocore's `Stubber`, which still validates the request and the
 response against the model.
@@ -20,6 +22,7 @@ from personalize_domain.cli import main
 from personalize_domain.day_two import Clients
 from personalize_domain.use_cases import USE_CASES
 from tests.personalize_sim import (
+    PersonalizeEventsSimulator,
     PersonalizeRuntimeSimulator,
     PersonalizeSimulator,
     ReadyDatasetGroup,
@@ -71,12 +74,14 @@ def cloudformation_client(outputs: dict[str, str] | None, *, stack: str = STACK)
 
 @dataclass
 class DeployedEnv:
-    """What `make deploy ENV=dev` leaves behind, per cdk.json: two recommenders, three outputs."""
+    """What `make deploy ENV=dev` leaves behind, per cdk.json: two recommenders, a tracker."""
 
     sim: PersonalizeSimulator
     runtime: PersonalizeRuntimeSimulator
+    events: PersonalizeEventsSimulator
     group: ReadyDatasetGroup
     recommenders: dict[str, str]  # use-case key -> ARN
+    tracking_id: str
     outputs: dict[str, str] = field(default_factory=dict)
 
     def clients(self, *, stack_deployed: bool = True, stack: str = STACK) -> Clients:
@@ -87,6 +92,7 @@ class DeployedEnv:
             ),
             personalize=self.sim.client(),
             runtime=self.runtime.client(),
+            events=self.events.client(),
         )
 
     def invoke(
@@ -123,8 +129,19 @@ def deploy_dev() -> DeployedEnv:
         )
         for key, config in configs.items()
     }
-    env = DeployedEnv(sim, PersonalizeRuntimeSimulator(sim), group, recommenders)
     control = sim.client()
+    tracker = control.create_event_tracker(
+        name="shop-dev-events", datasetGroupArn=group.dataset_group_arn
+    )
+    sim.settle()
+    env = DeployedEnv(
+        sim,
+        PersonalizeRuntimeSimulator(sim),
+        PersonalizeEventsSimulator(sim),
+        group,
+        recommenders,
+        tracker["trackingId"],
+    )
     env.outputs = {
         "DataBucketName": "personalizeshop-dev-databucket-1a2b3c",
         "DatasetGroupArn": group.dataset_group_arn,
@@ -132,6 +149,9 @@ def deploy_dev() -> DeployedEnv:
         "ReadinessStateMachineArn": f"arn:aws:states:{REGION}:{sim.account}:stateMachine:R",
         "InteractionsDatasetArn": group.dataset_arn,
         "InteractionsImportJobArn": group.import_job_arn,
+        "EventTrackerArn": tracker["eventTrackerArn"],
+        "EventTrackingId": tracker["trackingId"],
+        "TrackingIdParameterName": "/shop-dev/personalize/event-tracking-id",
     }
     for key, arn in recommenders.items():
         metrics = control.describe_recommender(recommenderArn=arn)["recommender"]["modelMetrics"]

@@ -48,7 +48,32 @@ def main() -> None:
     env.sim.settle()  # stopping takes about a minute
     show(env, ["recommend", "--use-case", "best-sellers", "--user-id", "U0000001"])
     show(env, ["start", "--use-case", "best-sellers"])
+    show(env, ["event", "--user-id", "U0000001", "--item-id", "SKU-000001"])
+    show(
+        env,
+        [
+            "event",
+            "--user-id",
+            "U0000001",
+            "--item-id",
+            "SKU-000001",
+            "--event-type",
+            "Purchase",
+            "--session-id",
+            "checkout-42",
+        ],
+    )
+    show(
+        env, ["event", "--user-id", "U0000001", "--item-id", "SKU-000001", "--event-type", "Click"]
+    )
     show(env, ["status", "--env", "prod"], stack_deployed=False, stack="PersonalizeShop-prod")
+    for key in ("EventTrackerArn", "EventTrackingId", "TrackingIdParameterName"):
+        del env.outputs[key]  # as a prod stack without eventTracker would publish
+    show(
+        env,
+        ["event", "--env", "prod", "--user-id", "U0000001", "--item-id", "SKU-000001"],
+        stack="PersonalizeShop-prod",
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ COMMANDS = [
     ["recommend", "--use-case", "best-sellers", "--user-id", "U0000001"],
     ["stop"],
     ["start"],
+    ["event", "--user-id", "U0000001", "--item-id", "SKU-000001"],
 ]
 
 
@@ -33,7 +34,8 @@ def test_no_stack_says_to_deploy_first(deployed: DeployedEnv, args: list[str]) -
     )
 
 
-def test_missing_credentials_say_how_to_set_them() -> None:
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda args: args[0])
+def test_missing_credentials_say_how_to_set_them(args: list[str]) -> None:
     # GIVEN clients whose credential chain finds nothing
     session = botocore.session.Session()
     session.register_component("credential_provider", CredentialResolver(providers=[]))
@@ -43,9 +45,10 @@ def test_missing_credentials_say_how_to_set_them() -> None:
         cloudformation=boto.client("cloudformation"),
         personalize=boto.client("personalize"),
         runtime=boto.client("personalize-runtime"),
+        events=boto.client("personalize-events"),
     )
-    # WHEN status runs
-    result = CliRunner().invoke(main, ["status"], obj=clients)
+    # WHEN the command runs
+    result = CliRunner().invoke(main, args, obj=clients)
     # THEN it says there are no credentials and how to set them, exit 1, no traceback
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no AWS credentials: set AWS_PROFILE")

@@ -15,6 +15,7 @@ HELP_SAYS = {
     "recommend": "Get recommendations from a recommender",
     "stop": "a stopped (INACTIVE) recommender is not billed.",
     "start": "billing and weekly retraining resume.",
+    "event": "Send one interaction to the environment's event tracker",
 }
 
 

@@ -1,7 +1,8 @@
-"""An offline, stateful Amazon Personalize (and its runtime) for tests; see README.md here."""
+"""An offline, stateful Amazon Personalize (its runtime and events too) for tests; see README.md."""
 
 from .clock import Clock
 from .errors import InvalidSimulatedResponse, ServiceError, UnimplementedOperation
+from .events import PersonalizeEventsSimulator, ReceivedEvent
 from .fake_service import Call, FakeService, Fault, operation
 from .lifecycle import Durations
 from .personalize import (
@@ -30,10 +31,12 @@ __all__ = [
     "FakeService",
     "Fault",
     "InvalidSimulatedResponse",
+    "PersonalizeEventsSimulator",
     "PersonalizeRuntimeSimulator",
     "PersonalizeSimulator",
     "Quotas",
     "ReadyDatasetGroup",
+    "ReceivedEvent",
     "ServiceError",
     "UnimplementedOperation",
     "operation",

@@ -38,3 +38,11 @@ def test_tracking_id_and_parameter_name_are_outputs(dev: Template) -> None:
 def test_an_environment_without_it_has_none(prod: Template) -> None:
     prod.resource_count_is("AWS::Personalize::EventTracker", 0)
     assert "EventTrackingId" not in prod.to_json()["Outputs"]
+
+
+def test_the_cli_reads_the_output_names_the_stack_publishes(dev: Template) -> None:
+    from personalize_domain.day_two import event
+
+    outputs = dev.to_json()["Outputs"]
+    names = {event.TRACKING_ID_OUTPUT, event.PARAMETER_NAME_OUTPUT, event.TRACKER_ARN_OUTPUT}
+    assert names <= set(outputs)
