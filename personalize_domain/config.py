@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES, UseCase
@@ -55,6 +56,20 @@ DEFAULT_READINESS_HOURS = 6
 
 
 @dataclass(frozen=True)
+class RunningHours:
+    """When recommenders run; outside these hours a schedule stops them (billing paused)."""
+
+    start: str  # "HH:MM"
+    stop: str  # "HH:MM"
+    days: str  # cron day-of-week field, e.g. "MON-FRI"
+    timezone: str  # IANA name, e.g. "Europe/Madrid"
+
+    def cron(self, hh_mm: str) -> str:
+        hours, minutes = hh_mm.split(":")
+        return f"cron({int(minutes)} {int(hours)} ? * {self.days} *)"
+
+
+@dataclass(frozen=True)
 class RecommenderConfig:
     use_case: UseCase
     min_recommendation_requests_per_second: int = 1
@@ -91,6 +106,8 @@ class EnvironmentConfig:
     readiness_timeout_hours: int = DEFAULT_READINESS_HOURS
     # An event tracker lets the shop's backend stream interactions (PutEvents).
     event_tracker: bool = False
+    # None: recommenders follow only their configured state.
+    running_hours: RunningHours | None = None
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -197,6 +214,32 @@ def _parse_readiness_hours(value: Any) -> int:
     return hours
 
 
+_HOURS_RE = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$")
+_DAYS_RE = re.compile(r"^(SUN|MON|TUE|WED|THU|FRI|SAT)([-,](SUN|MON|TUE|WED|THU|FRI|SAT))*$")
+
+
+def _parse_running_hours(value: Any) -> tuple[str, str]:
+    match = _HOURS_RE.match(str(value)) if isinstance(value, str) else None
+    if not match or match.group(1, 2) == match.group(3, 4):
+        raise _Invalid("allowed: HH:MM-HH:MM in 24-hour time, e.g. 08:00-20:00")
+    return f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
+
+
+def _parse_running_days(value: Any) -> str:
+    text = str(value).strip().upper()
+    if not _DAYS_RE.match(text):
+        raise _Invalid("allowed: days as in cron, e.g. MON-FRI or MON,WED,FRI")
+    return text
+
+
+def _parse_timezone(value: Any) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Invalid("allowed: an IANA time zone, e.g. Europe/Madrid or UTC") from None
+    return str(value)
+
+
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
@@ -225,6 +268,9 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "importMode": _parse_import_mode,
     "readinessTimeoutHours": _parse_readiness_hours,
     "eventTracker": _parse_bool,
+    "runningHours": _parse_running_hours,
+    "runningDays": _parse_running_days,
+    "timezone": _parse_timezone,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -396,6 +442,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
+    running_hours = _build_running_hours(where, values, recommenders, problems)
     if len(problems) > start:
         return None
     return EnvironmentConfig(
@@ -407,8 +454,43 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         import_mode=values.get("importMode", ImportMode.FULL),
         readiness_timeout_hours=values.get("readinessTimeoutHours", DEFAULT_READINESS_HOURS),
         event_tracker=values.get("eventTracker", False),
+        running_hours=running_hours,
         datasets=datasets,
         recommenders=recommenders,
+    )
+
+
+def _build_running_hours(
+    where: str,
+    values: dict[str, Any],
+    recommenders: tuple[RecommenderConfig, ...],
+    problems: _Problems,
+) -> RunningHours | None:
+    """The pause schedule, and the rule that keeps it from fighting the configured state."""
+    if "runningHours" in values and values["runningHours"] is None:
+        return None  # invalid, already reported
+    if "runningHours" not in values:
+        for key in ("runningDays", "timezone"):
+            if key in values:
+                problems.append(
+                    f"{problems.subject(f'{where}.{key}')}: only used with runningHours; "
+                    f"set {where}.runningHours (e.g. 08:00-20:00) or remove it"
+                )
+        return None
+    stopped = [r.use_case.key for r in recommenders if r.state is RecommenderState.STOPPED]
+    for key in stopped:
+        # The schedule would start it every morning: the two would fight.
+        problems.append(
+            f"context key '{where}.recommenders.{key}.state' = 'stopped': with runningHours the "
+            "schedule starts and stops recommenders; remove runningHours to keep it stopped, "
+            "or set its state to running"
+        )
+    start, stop = values["runningHours"]
+    return RunningHours(
+        start=start,
+        stop=stop,
+        days=values.get("runningDays") or "MON-FRI",
+        timezone=values.get("timezone") or "UTC",
     )
 
 

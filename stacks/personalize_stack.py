@@ -13,6 +13,7 @@ from personalize_constructs.dataset_files import DatasetFiles
 from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
 from personalize_constructs.event_tracker import ShopEventTracker
+from personalize_constructs.pause_schedule import PauseSchedule
 from personalize_constructs.personalize_role import PersonalizeRole
 from personalize_constructs.provider import PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow
@@ -123,6 +124,16 @@ class PersonalizeShopStack(Stack):
                 config=recommender_config,
                 after=[i.ready for i in self.imports.values()],
                 max_wait=max_wait,
+            )
+
+        self.pause_schedule: PauseSchedule | None = None
+        if config.running_hours is not None and self.recommenders:
+            self.pause_schedule = PauseSchedule(
+                self,
+                "PauseSchedule",
+                running_hours=config.running_hours,
+                recommenders={label: r.arn for label, r in self.recommenders.items()},
+                after=[r.ready for r in self.recommenders.values()],
             )
 
         # Stateful resources keep fixed logical IDs, so refactoring the construct tree can never

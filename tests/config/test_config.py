@@ -108,8 +108,8 @@ def test_boolean_override_is_parsed() -> None:
 
 
 def test_state_override_is_parsed() -> None:
-    config = _load(**{"dev.recommenders.best-sellers.state": "Stopped"})
-    assert _recommender(_env(config, "dev"), "best-sellers").state is RecommenderState.STOPPED
+    config = _load(**{"prod.recommenders.best-sellers.state": "Stopped"})
+    assert _recommender(_env(config, "prod"), "best-sellers").state is RecommenderState.STOPPED
 
 
 def test_override_can_add_a_recommender_with_defaults() -> None:
@@ -171,8 +171,8 @@ def test_misspelt_setting_suggests_the_closest() -> None:
     assert _problems(**{"dev.namePrefx": "x"}) == [
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
-        "readinessTimeoutHours, eventTracker, datasets.<name>.<setting>, "
-        "recommenders.<name>.<setting>"
+        "readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
+        "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
 
@@ -268,7 +268,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
     assert _problems(environments=environments) == [
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
-        "importMode, readinessTimeoutHours, eventTracker, datasets, recommenders"
+        "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
+        "datasets, recommenders"
     ]
 
 
@@ -362,3 +363,46 @@ def test_random_extra_context_never_crashes_the_loader(extra: dict[str, Any]) ->
         return
     assert problems
     assert all(isinstance(p, str) and p for p in problems)
+
+
+# ------------------------------------------------------------------ running hours
+
+
+def test_running_hours_become_cron_expressions_in_the_time_zone() -> None:
+    hours = _env(_load(), "dev").running_hours
+    assert hours is not None
+    assert (hours.cron(hours.start), hours.cron(hours.stop), hours.timezone) == (
+        "cron(0 8 ? * MON-FRI *)",
+        "cron(0 20 ? * MON-FRI *)",
+        "Europe/Madrid",
+    )
+
+
+def test_running_hours_refuse_a_stopped_recommender_they_would_start_every_day() -> None:
+    assert _problems(**{"dev.recommenders.best-sellers.state": "stopped"}) == [
+        "context key 'environments.dev.recommenders.best-sellers.state' = 'stopped': with "
+        "runningHours the schedule starts and stops recommenders; remove runningHours to keep it "
+        "stopped, or set its state to running"
+    ]
+
+
+@pytest.mark.parametrize("value", ["8-20", "08:00", "25:00-20:00", "08:00-08:00"])
+def test_running_hours_must_be_a_24_hour_range(value: str) -> None:
+    assert _problems(**{"dev.runningHours": value}) == [
+        f"-c dev.runningHours={value}: invalid; allowed: HH:MM-HH:MM in 24-hour time, e.g. "
+        "08:00-20:00"
+    ]
+
+
+def test_time_zone_must_be_a_known_iana_name() -> None:
+    assert _problems(**{"dev.timezone": "Mars/Olympus"}) == [
+        "-c dev.timezone=Mars/Olympus: invalid; allowed: an IANA time zone, e.g. Europe/Madrid "
+        "or UTC"
+    ]
+
+
+def test_running_days_without_running_hours_are_refused() -> None:
+    assert _problems(**{"prod.runningDays": "MON-FRI"}) == [
+        "-c prod.runningDays=MON-FRI: only used with runningHours; set "
+        "environments.prod.runningHours (e.g. 08:00-20:00) or remove it"
+    ]

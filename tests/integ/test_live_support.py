@@ -525,9 +525,13 @@ def test_a_failing_recommender_does_not_hide_the_others(
 def test_a_stopped_recommender_is_not_asked(
     stubbed: Any, cdk_json_context: dict[str, Any], sample_ids: SampleIds
 ) -> None:
-    # GIVEN dev with best-sellers stopped
+    # GIVEN dev with best-sellers stopped (and no running hours, which would refuse that)
+    environments = json.loads(json.dumps(cdk_json_context["environments"]))
+    for key in ("runningHours", "runningDays", "timezone"):
+        environments["dev"].pop(key, None)
     context = {
         **cdk_json_context,
+        "environments": environments,
         **context_overrides("dev", PREFIX),
         "dev.recommenders.best-sellers.state": "stopped",
     }

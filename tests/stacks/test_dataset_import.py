@@ -180,6 +180,7 @@ def test_pass_role_is_only_for_the_personalize_role_and_service(dev: Template) -
 
 
 def test_personalize_actions_are_scoped_to_this_environment(dev: Template) -> None:
+    recommender_refs = [{"Ref": k} for k in _resources(dev, "Custom::PersonalizeRecommender")]
     for statement in _statements(dev):
         actions = [a for a in _actions(statement) if a.startswith("personalize:")]
         if not actions:
@@ -190,9 +191,12 @@ def test_personalize_actions_are_scoped_to_this_environment(dev: Template) -> No
         else:
             resources = statement["Resource"]
             resources = resources if isinstance(resources, list) else [resources]
-            # This environment's resources, or AWS's public ECOMMERCE recipes.
+            # This environment's resources (by name prefix, or our recommenders' ARNs), or AWS's
+            # public ECOMMERCE recipes.
             assert all(
-                "shop-dev" in json.dumps(r) or ":recipe/aws-ecomm-*" in json.dumps(r)
+                "shop-dev" in json.dumps(r)
+                or ":recipe/aws-ecomm-*" in json.dumps(r)
+                or r in recommender_refs
                 for r in resources
             ), statement
 
