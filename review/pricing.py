@@ -19,6 +19,7 @@ from typing import Any
 
 from review.errors import ReviewError
 from review.facts import Recommender
+from review.schedule import HOURS_PER_WEEK, PauseSchedule
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PRICES = REPO_ROOT / "pricing" / "personalize-prices.json"
@@ -70,10 +71,23 @@ class RecommenderCost:
     billed_requests_per_hour: int
     per_hour: Decimal
     note: str
+    schedule: PauseSchedule | None = None
+
+    @property
+    def hours_per_week(self) -> Decimal:
+        """Billed hours in a week: the pause schedule's, or all of them when there is none."""
+        if self.schedule is None or self.schedule.hours_per_week is None:
+            return Decimal(HOURS_PER_WEEK)
+        return self.schedule.hours_per_week
 
     @property
     def per_day(self) -> Decimal:
-        return self.per_hour * HOURS_PER_DAY
+        """An average day: the running hours of a week spread over its seven days."""
+        return self.per_hour * self.hours_per_week * HOURS_PER_DAY / HOURS_PER_WEEK
+
+    def per_month(self, hours_per_month: int) -> Decimal:
+        """A month of `hours_per_month` hours, billed for the scheduled share of them."""
+        return self.per_hour * self.hours_per_week * hours_per_month / HOURS_PER_WEEK
 
 
 def load_prices(path: Path) -> PriceTable:
@@ -147,20 +161,27 @@ def _price(value: Any, key: str) -> Decimal:
 
 
 def recommender_cost(
-    recommender: Recommender, prices: PriceTable, *, active_users: int
+    recommender: Recommender,
+    prices: PriceTable,
+    *,
+    active_users: int,
+    schedule: PauseSchedule | None = None,
 ) -> RecommenderCost:
+    """The hourly price while running; a pause schedule scales the day and month to its hours."""
     if not recommender.running:
-        return RecommenderCost(recommender, 0, Decimal(0), "stopped: not billed")
+        note = "stopped: not billed" + (" until the pause schedule starts it" if schedule else "")
+        return RecommenderCost(recommender, 0, Decimal(0), note, schedule)
     min_rps = recommender.min_rps
     if min_rps is None:
         note = f"min RPS {recommender.min_rps_text!r} is not a number: not estimated"
-        return RecommenderCost(recommender, 0, Decimal(0), note)
+        return RecommenderCost(recommender, 0, Decimal(0), note, schedule)
     tier = prices.tier_for(active_users)
     billed = min_rps * SECONDS_PER_HOUR
     extra = max(0, billed - tier.included_requests_per_hour)
     per_hour = tier.price_per_hour + Decimal(extra) / 1000 * tier.price_per_1000_extra_requests
     note = f"{extra:,} requests/h above the {tier.included_requests_per_hour:,} included"
-    return RecommenderCost(recommender, billed, per_hour, note if extra else "within included")
+    note = note if extra else "within included"
+    return RecommenderCost(recommender, billed, per_hour, note, schedule)
 
 
 def ingestion_cost(size_bytes: int, prices: PriceTable) -> Decimal:

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from review import facts, iam, nag
+from review import facts, iam, nag, schedule
 from review.markdown import EMPTY, cell, code, codes, table
 from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, recommender_cost
 from review.template import Template
@@ -25,13 +25,21 @@ class Costs:
     hours_per_month: int
     active_users: int
 
+    @property
+    def per_day(self) -> Decimal:
+        return sum((cost.per_day for cost in self.recommenders), Decimal(0))
+
+    @property
+    def per_month(self) -> Decimal:
+        return sum((c.per_month(self.hours_per_month) for c in self.recommenders), Decimal(0))
+
 
 def render_summary(template: Template, prices: PriceTable, *, active_users: int) -> str:
     costs = _costs(template, prices, active_users)
     sections = [
         _header(template),
         _glance(template, costs, prices),
-        _recommenders(template),
+        _recommenders(template, costs),
         _cost_drivers(template, costs, prices),
         _data_locations(template),
         _waits(template),
@@ -44,8 +52,10 @@ def render_summary(template: Template, prices: PriceTable, *, active_users: int)
 
 
 def _costs(template: Template, prices: PriceTable, active_users: int) -> Costs:
+    schedules = schedule.pause_schedules(template)
     found = [
-        recommender_cost(r, prices, active_users=active_users) for r in facts.recommenders(template)
+        recommender_cost(r, prices, active_users=active_users, schedule=schedules.get(r.logical_id))
+        for r in facts.recommenders(template)
     ]
     total = sum((cost.per_hour for cost in found), Decimal(0))
     return Costs(found, total, prices.hours_per_month, active_users)
@@ -76,9 +86,10 @@ def _glance(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
         f"- {len(template.resources)} resources of {len(types)} types",
         f"- {len(recommenders)} recommenders: {running} running, {stopped} stopped",
         f"- Recommender cost at the configured minimum: **{prices.currency} "
-        f"{money(costs.per_hour, 4)}/hour, {money(costs.per_hour * 24)}/day, "
-        f"{money(costs.per_hour * costs.hours_per_month)}/month** (price table as of "
+        f"{money(costs.per_hour, 4)}/hour while running, {money(costs.per_day)}/day, "
+        f"{money(costs.per_month)}/month** (price table as of "
         f"{prices.as_of}, see [Cost drivers](#cost-drivers))",
+        f"- Pause schedule: {_glance_schedules(costs)}",
         f"- {len(iam.roles(template))} IAM roles, "
         f"{len(nag.suppressions(template))} cdk-nag suppressions",
         f"- Longest readiness wait before CloudFormation gives up: {duration(seconds)}",
@@ -86,7 +97,22 @@ def _glance(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
     ]
 
 
-def _recommenders(template: Template) -> list[str]:
+def _glance_schedules(costs: Costs) -> str:
+    scheduled = [c for c in costs.recommenders if c.schedule is not None]
+    if not scheduled:
+        return "none, recommenders run around the clock"
+    texts = sorted({c.schedule.text for c in scheduled if c.schedule is not None})
+    unscheduled = len(costs.recommenders) - len(scheduled)
+    rest = f"; {unscheduled} recommenders without one" if unscheduled else ""
+    return f"{len(scheduled)} of {len(costs.recommenders)} recommenders, {'; '.join(texts)}{rest}"
+
+
+def _schedule_text(cost: RecommenderCost) -> str:
+    return EMPTY if cost.schedule is None else cell(cost.schedule.text)
+
+
+def _recommenders(template: Template, costs: Costs) -> list[str]:
+    schedules = {c.recommender.logical_id: _schedule_text(c) for c in costs.recommenders}
     rows = [
         [
             code(r.name),
@@ -96,6 +122,7 @@ def _recommenders(template: Template) -> list[str]:
             cell(r.exploration_weight),
             cell(r.exploration_item_age_cut_off),
             f"**{r.state}**",
+            schedules.get(r.logical_id, EMPTY),
             code(r.logical_id),
         ]
         for r in facts.recommenders(template)
@@ -108,6 +135,7 @@ def _recommenders(template: Template) -> list[str]:
         "Exploration weight",
         "Item age cut-off (days)",
         "State",
+        "Pause schedule",
         "Logical id",
     ]
     body = table(headers, rows) if rows else ["No recommenders in this stack."]
@@ -128,19 +156,22 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
         f"users ({limit} users: {currency} {tier.price_per_hour}/hour including "
         f"{tier.included_requests_per_hour:,} requests/hour, {currency} "
         f"{tier.price_per_1000_extra_requests} per 1,000 more). The minimum requests per second "
-        "are billed even when unused; stopped recommenders cost nothing. A month is "
-        f"{prices.hours_per_month} hours.",
+        "are billed even when unused; stopped recommenders cost nothing. A recommender with a "
+        "pause schedule is billed for its scheduled hours only: a day is a seventh of its "
+        f"weekly hours, a month {prices.hours_per_month} / 168 of them. Without one, a day is "
+        f"24 hours and a month {prices.hours_per_month} hours.",
         "",
     ]
     rows = [
         [
             code(c.recommender.name),
             c.recommender.state,
+            _schedule_text(c),
             cell(c.recommender.min_rps_text),
             f"{c.billed_requests_per_hour:,}",
             money(c.per_hour, 4),
             money(c.per_day),
-            money(c.per_hour * costs.hours_per_month),
+            money(c.per_month(costs.hours_per_month)),
             cell(c.note),
         ]
         for c in costs.recommenders
@@ -151,18 +182,20 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
             "",
             "",
             "",
+            "",
             f"**{money(costs.per_hour, 4)}**",
-            f"**{money(costs.per_hour * 24)}**",
-            f"**{money(costs.per_hour * costs.hours_per_month)}**",
+            f"**{money(costs.per_day)}**",
+            f"**{money(costs.per_month)}**",
             "",
         ]
     )
     headers = [
         "Recommender",
         "State",
+        "Pause schedule",
         "Min RPS",
         "Billed requests/h",
-        f"{currency}/hour",
+        f"{currency}/hour while running",
         f"{currency}/day",
         f"{currency}/month",
         "Note",

@@ -96,3 +96,21 @@ def write_prices(directory: Path, data: dict[str, Any] | None = None) -> Path:
 
 def prices(directory: Path, data: dict[str, Any] | None = None) -> PriceTable:
     return load_prices(write_prices(directory, data))
+
+
+def pause_schedule(
+    action: str, recommender_id: str, cron: str, timezone: str = "Europe/Madrid"
+) -> dict[str, Any]:
+    """One half of a pause schedule, shaped like the synthesized `AWS::Scheduler::Schedule`."""
+    target_arn = f":scheduler:::aws-sdk:personalize:{action}Recommender"
+    return resource(
+        "AWS::Scheduler::Schedule",
+        {
+            "ScheduleExpression": cron,
+            "ScheduleExpressionTimezone": timezone,
+            "Target": {
+                "Arn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, target_arn]]},
+                "Input": {"Fn::Join": ["", ['{"RecommenderArn":"', {"Ref": recommender_id}, '"}']]},
+            },
+        },
+    )

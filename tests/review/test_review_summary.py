@@ -39,8 +39,8 @@ def test_cost_lines_bill_the_running_recommender_and_not_the_stopped_one(tmp_pat
     # GIVEN one running recommender at 2 RPS (0.57/h) and one stopped
     page = _summary(prices(tmp_path))
     # WHEN summarized THEN the running one carries the whole total
-    assert "| `shop-test-best-sellers` | stopped | 1 | 0 | 0.0000 | 0.00 | 0.00 |" in page
-    assert "| **Total** |  |  |  | **0.5700** | **13.68** | **416.10** |  |" in page
+    assert "| `shop-test-best-sellers` | stopped | — | 1 | 0 | 0.0000 | 0.00 | 0.00 |" in page
+    assert "| **Total** |  |  |  |  | **0.5700** | **13.68** | **416.10** |  |" in page
 
 
 def test_wait_bounds_retained_resources_and_suppressions_are_reported(tmp_path: Path) -> None:
