@@ -84,7 +84,8 @@ def _recommenders(
             lines.append(
                 f"- Recommender cost at the configured minimum: {prices.currency} "
                 f"{money(before, 4)}/hour → {money(after, 4)}/hour "
-                f"({money(after * prices.hours_per_month)}/month; price table as of "
+                f"({money(after * prices.hours_per_month)}/month if always on, before any pause "
+                f"schedule; price table as of "
                 f"{prices.as_of})"
             )
     return ["## Recommenders", "", *lines] if lines else []
