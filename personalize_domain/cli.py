@@ -70,7 +70,7 @@ def main() -> None:
 Examples:
   validate data/sample/*.csv
   validate --interactions export/events.csv --use-case best-sellers
-  validate data/bench/interactions.csv --no-cache
+  validate data/bench/interactions.csv --no-cache --exact-counts
 """
 )
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
@@ -98,6 +98,13 @@ Examples:
     help="Where reports of unchanged files are kept, keyed by content digest.",
 )
 @click.option("--no-cache", is_flag=True, help="Validate again even if a report is cached.")
+@click.option(
+    "--exact-counts",
+    is_flag=True,
+    help="Count the users and items of an Interactions file over 1,000,000 rows exactly "
+    "(about 25 % slower) instead of estimating them from a sample of the IDs. Rule verdicts "
+    "are exact either way.",
+)
 def validate(
     paths: tuple[Path, ...],
     interactions: Path | None,
@@ -106,6 +113,7 @@ def validate(
     use_cases: tuple[str, ...],
     cache_dir: Path,
     no_cache: bool,
+    exact_counts: bool,
 ) -> None:
     """Validate dataset CSV files against schemas/ and Personalize's import rules.
 
@@ -128,6 +136,7 @@ def validate(
         users=files["users"],
         use_cases=use_cases or tuple(USE_CASES),
         cache_dir=None if no_cache else cache_dir,
+        exact_counts=exact_counts,
     )
     click.echo(report.render())
     click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)

@@ -18,11 +18,19 @@ from personalize_domain.data.digest import text_digest
 from personalize_domain.data.report import Finding, ValidationReport, finding_from_json
 
 # Bump whenever a rule, message or statistic changes, so old cached reports are not reused.
-VALIDATOR_VERSION = "1"
+VALIDATOR_VERSION = "2"
 
 
-def cache_key(*, digest: str, schema_json: str, use_cases: Iterable[str]) -> str:
-    return text_digest(VALIDATOR_VERSION, digest, schema_json, ",".join(sorted(set(use_cases))))
+def cache_key(
+    *, digest: str, schema_json: str, use_cases: Iterable[str], exact_counts: bool = False
+) -> str:
+    return text_digest(
+        VALIDATOR_VERSION,
+        digest,
+        schema_json,
+        ",".join(sorted(set(use_cases))),
+        "exact-counts" if exact_counts else "",
+    )
 
 
 def load(cache_dir: Path, key: str) -> ValidationReport | None:

@@ -98,20 +98,36 @@ class DatasetStats:
     duplicate_examples: tuple[str, ...] = ()
     min_timestamp: int | None = None
     max_timestamp: int | None = None
+    # 1: the user and item counts are exact. N > 1: they are estimates from the IDs whose hash
+    # falls in 1/N of the hash range (large Interactions files; see docs/data-validation.md).
+    id_sample_rate: int = 1
+
+    @property
+    def counts_estimated(self) -> bool:
+        return self.id_sample_rate > 1
 
     def summary(self) -> str:
         parts = [f"{self.rows:,} rows"]
+        count = _estimate if self.counts_estimated else "{:,}".format
         if self.distinct_users is not None:
-            users = f"{self.distinct_users:,} users"
+            users = f"{count(self.distinct_users)} users"
             if self.users_with_two_or_more is not None:
-                users += f" ({self.users_with_two_or_more:,} with 2 or more interactions)"
+                users += f" ({count(self.users_with_two_or_more)} with 2 or more interactions)"
             parts.append(users)
         if self.distinct_items is not None:
-            parts.append(f"{self.distinct_items:,} items")
+            parts.append(f"{count(self.distinct_items)} items")
+        if self.counts_estimated:
+            parts[-1] += f" (user and item counts estimated from 1 in {self.id_sample_rate} IDs)"
         if self.event_counts:
             events = ", ".join(f"{name} {n:,}" for name, n in self.event_counts.items())
             parts.append(f"events: {events}")
         return "; ".join(parts)
+
+
+def _estimate(n: int) -> str:
+    """An estimated count, shown to three significant digits: 'about 190,000'."""
+    digits = max(0, len(str(n)) - 3)
+    return f"about {round(n, -digits):,}"
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,11 @@ from personalize_domain.data.structure import (
     read_header,
 )
 from personalize_domain.schemas import SCHEMAS_DIR, DatasetSchema, DatasetType, load_schema
-from personalize_domain.use_cases import USE_CASES, EventType
+from personalize_domain.use_cases import (
+    MIN_USERS_WITH_TWO_INTERACTIONS,
+    USE_CASES,
+    EventType,
+)
 
 VALIDATOR_VERSION = cache.VALIDATOR_VERSION
 # Batches of about this many bytes keep memory flat whatever the row width.
@@ -63,6 +67,14 @@ _MAX_EVENT_TYPES = 10_000
 _KNOWN_EVENTS = tuple(e.value for e in EventType)
 # Below this size the digest costs milliseconds, so it is computed before validating.
 _HASH_FIRST_BYTES = 16 << 20
+# Interactions with up to this many rows get exact user and item counts. Above it the counts
+# are estimated from the IDs in a slice of the hash range holding about this many rows: exact
+# counting probes a hash table once per row, which costs a quarter of the CSV parse on any size.
+EXACT_COUNT_ROWS = 1_000_000
+# The largest threshold a rule compares the users-with-2-or-more count with. An estimate is
+# used only when the sample alone already holds this many such users, so every rule's verdict
+# is the one the exact count would give.
+_DECIDING_ACTIVE_USERS = max(dataset_checks.QUALITY_USERS, MIN_USERS_WITH_TWO_INTERACTIONS)
 
 
 def validate_dataset(
@@ -73,14 +85,19 @@ def validate_dataset(
     cache_dir: Path | None = None,
     schemas_dir: Path = SCHEMAS_DIR,
     digest: str | None = None,
+    exact_counts: bool = False,
 ) -> ValidationReport:
     """Validate one dataset CSV against `schemas/<type>.json` and the selected use cases.
 
     `use_cases` are keys of `USE_CASES`; their data minimums apply to the Interactions file.
     Pass `digest` (from `file_digest`) when the caller has already hashed the file.
+    `exact_counts` counts the users and items of a large Interactions file exactly instead of
+    estimating them (about 25 % slower); rule verdicts are exact either way.
     """
     schema = load_schema(dataset_type, schemas_dir)
-    return validate_file(path, schema, use_cases, cache_dir=cache_dir, digest=digest)
+    return validate_file(
+        path, schema, use_cases, cache_dir=cache_dir, digest=digest, exact_counts=exact_counts
+    )
 
 
 def validate_file(
@@ -90,17 +107,25 @@ def validate_file(
     *,
     cache_dir: Path | None = None,
     digest: str | None = None,
+    exact_counts: bool = False,
 ) -> ValidationReport:
     """Like `validate_dataset`, for an already loaded (or a test's own) schema."""
     selected = _check_use_cases(use_cases)
     if not path.is_file():
         return _report(path, schema, selected, "", DatasetStats(), [_missing_file(path)])
 
+    def key_of(file_digest: str) -> str:
+        return cache.cache_key(
+            digest=file_digest,
+            schema_json=schema.avro_json,
+            use_cases=selected,
+            exact_counts=exact_counts,
+        )
+
     def cached(file_digest: str) -> ValidationReport | None:
         if cache_dir is None:
             return None
-        key = cache.cache_key(digest=file_digest, schema_json=schema.avro_json, use_cases=selected)
-        hit = cache.load(cache_dir, key)
+        hit = cache.load(cache_dir, key_of(file_digest))
         return hit.for_path(str(path), from_cache=True) if hit is not None else None
 
     known: ByteScan | None = None
@@ -110,16 +135,17 @@ def validate_file(
     if digest is not None:
         if (hit := cached(digest)) is not None:
             return hit
-        stats, findings = _validate(path, schema, selected, _quotes_of(path, known), lambda: None)
+        stats, findings = _validate(
+            path, schema, selected, exact_counts, _quotes_of(path, known), lambda: None
+        )
     else:
-        outcome = _validate_while_hashing(path, schema, selected, cached)
+        outcome = _validate_while_hashing(path, schema, selected, exact_counts, cached)
         if isinstance(outcome, ValidationReport):
             return outcome
         stats, findings, digest = outcome
     report = _report(path, schema, selected, digest, stats, findings)
     if cache_dir is not None:
-        key = cache.cache_key(digest=digest, schema_json=schema.avro_json, use_cases=selected)
-        cache.store(cache_dir, key, report)
+        cache.store(cache_dir, key_of(digest), report)
         cache.store_digest_hint(cache_dir, path, digest)
     return report
 
@@ -134,6 +160,7 @@ def _validate_while_hashing(
     path: Path,
     schema: DatasetSchema,
     selected: tuple[str, ...],
+    exact_counts: bool,
     cached: Callable[[str], ValidationReport | None],
 ) -> ValidationReport | tuple[DatasetStats, list[Finding], str]:
     """Hash in a thread while validating; the hash needs one core for ~0.3 s per 250 MB.
@@ -154,7 +181,12 @@ def _validate_while_hashing(
 
         try:
             stats, findings = _validate(
-                path, schema, selected, lambda: job.result().has_quotes, cached_meanwhile
+                path,
+                schema,
+                selected,
+                exact_counts,
+                lambda: job.result().has_quotes,
+                cached_meanwhile,
             )
         except _CacheHit as hit:
             return hit.report
@@ -189,6 +221,7 @@ def validate_datasets(
     use_cases: Iterable[str] = (),
     cache_dir: Path | None = None,
     schemas_dir: Path = SCHEMAS_DIR,
+    exact_counts: bool = False,
 ) -> DatasetsReport:
     """Validate the files of one dataset group, plus the items referenced across files."""
     selected = _check_use_cases(use_cases)
@@ -201,7 +234,12 @@ def validate_datasets(
         if path is not None:
             reports.append(
                 validate_dataset(
-                    path, dataset_type, selected, cache_dir=cache_dir, schemas_dir=schemas_dir
+                    path,
+                    dataset_type,
+                    selected,
+                    cache_dir=cache_dir,
+                    schemas_dir=schemas_dir,
+                    exact_counts=exact_counts,
                 )
             )
     cross: tuple[Finding, ...] = ()
@@ -257,6 +295,7 @@ def _validate(
     path: Path,
     schema: DatasetSchema,
     selected: tuple[str, ...],
+    exact_counts: bool,
     has_quotes: Callable[[], bool],
     cached_meanwhile: Callable[[], ValidationReport | None],
 ) -> tuple[DatasetStats, list[Finding]]:
@@ -316,7 +355,7 @@ def _validate(
     line_of = _line_resolver(path, plan, records, has_quotes=bool(records) and has_quotes())
     findings.extend(_rule_findings(file, plan.rules, scan.tallies, line_of))
 
-    stats = scan.stats(header.names, schema.dataset_type)
+    stats = scan.stats(header.names, schema.dataset_type, exact_counts=exact_counts)
     if stats.duplicate_ids:
         stats = replace(stats, duplicate_examples=_duplicate_examples(path, plan, schema))
     findings.extend(
@@ -506,9 +545,22 @@ class _ScanResult:
         wanted = {record for t in self.tallies for record, _ in t.examples}
         return wanted | set(self.event_first_records.values())
 
-    def stats(self, columns: Sequence[str], dataset_type: DatasetType) -> DatasetStats:
+    def stats(
+        self, columns: Sequence[str], dataset_type: DatasetType, *, exact_counts: bool
+    ) -> DatasetStats:
         interactions = dataset_type is DatasetType.INTERACTIONS
-        users, items = _distinct(self.user_hashes, self.item_hashes)
+        # Items and Users files are never sampled: their duplicate-id rule needs exact counts.
+        shift = 0 if exact_counts or not interactions else _sample_shift(self.rows)
+        users, items = _distinct(self.user_hashes, self.item_hashes, shift=shift)
+        if shift and (
+            users is None
+            or users.repeated_seen < _DECIDING_ACTIVE_USERS
+            or self.rows < dataset_checks.QUALITY_INTERACTIONS
+        ):
+            # The sample is too thin to settle the active-users rules (or the quality advice
+            # will quote the count): count every ID.
+            shift = 0
+            users, items = _distinct(self.user_hashes, self.item_hashes, shift=0)
         own_id = users if dataset_type is DatasetType.USERS else items
         counts = {**{e: 0 for e in _KNOWN_EVENTS}, **self.event_counts}
         ordered = {k: v for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if v}
@@ -522,25 +574,49 @@ class _ScanResult:
             duplicate_ids=None if interactions or own_id is None else own_id.repeats,
             min_timestamp=self.min_timestamp,
             max_timestamp=self.max_timestamp,
+            id_sample_rate=1 << shift,
         )
+
+
+def _sample_shift(rows: int) -> int:
+    """How many top bits of the ID hash select the sample: 0 (count every ID) up to
+    `EXACT_COUNT_ROWS` rows, then the smallest power-of-two slice holding at most that many."""
+    shift = 0
+    while rows > EXACT_COUNT_ROWS << shift:
+        shift += 1
+    return shift
 
 
 @dataclass(frozen=True)
 class _Distinct:
+    """Counts of one ID column; scaled up when only a sample of the IDs was counted."""
+
     distinct: int
     # Values that occur at least twice, and rows that repeat an earlier value.
     repeated: int
     repeats: int
+    # Values seen at least twice in the sample itself, unscaled: a true lower bound.
+    repeated_seen: int
 
 
-def _distinct(*columns: list[pl.Series]) -> list[_Distinct | None]:
+def _distinct(*columns: list[pl.Series], shift: int) -> list[_Distinct | None]:
     """Distinct counts of each column of ID hashes, in one parallel streaming aggregation.
 
     Grouping u64 hashes is several times faster than grouping the strings; a collision among a
     few million IDs has a probability near 1e-7 and would move a count by one.
+
+    With `shift` > 0 only the IDs whose hash lies in the lowest 1/2**shift of the range are
+    counted, and the counts are scaled up: an ID is in or out of the sample with all its rows,
+    so an ID's row count, hence "2 or more", is exact inside the sample. The unscaled count of
+    IDs with 2 or more rows is therefore a true lower bound of the whole file's.
     """
+    in_sample = pl.col("h") < pl.lit(1 << (64 - shift), dtype=pl.UInt64) if shift else None
     queries = [
-        pl.LazyFrame({"h": pl.concat(hashes, rechunk=False)})
+        (
+            pl.LazyFrame({"h": pl.concat(hashes, rechunk=False)})
+            if in_sample is None
+            else pl.LazyFrame({"h": pl.concat(hashes, rechunk=False)}).filter(in_sample)
+        )
         .group_by("h")
         .len()
         .select(
@@ -558,7 +634,15 @@ def _distinct(*columns: list[pl.Series]) -> list[_Distinct | None]:
             out.append(None)
             continue
         distinct, repeated, rows = next(results).row(0)
-        out.append(_Distinct(distinct, repeated or 0, (rows or 0) - distinct))
+        repeated = repeated or 0
+        out.append(
+            _Distinct(
+                distinct << shift,
+                repeated << shift,
+                ((rows or 0) - distinct) << shift,
+                repeated_seen=repeated,
+            )
+        )
     return out
 
 
