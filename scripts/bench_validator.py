@@ -107,7 +107,7 @@ def _child(step: str, path: Path, cache_dir: Path | None) -> None:
         stats = report.stats
         detail = (
             f"ok={report.ok} cached={report.from_cache} {stats.rows:,} rows "
-            f"{stats.distinct_users:,} users (1/{stats.id_sample_rate})"
+            f"{stats.distinct_users:,} users (1/{stats.user_sample_rate})"
         )
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "cpu": _cpu() - cpu_before, "detail": detail}))

@@ -98,36 +98,50 @@ class DatasetStats:
     duplicate_examples: tuple[str, ...] = ()
     min_timestamp: int | None = None
     max_timestamp: int | None = None
-    # 1: the user and item counts are exact. N > 1: they are estimates from the IDs whose hash
-    # falls in 1/N of the hash range (large Interactions files; see docs/data-validation.md).
-    id_sample_rate: int = 1
+    # 1: the user (item) counts are exact. K > 1: they are estimates from the IDs whose hash
+    # falls in 1/K of the hash range (large Interactions files; see docs/data-validation.md).
+    user_sample_rate: int = 1
+    item_sample_rate: int = 1
 
     @property
     def counts_estimated(self) -> bool:
-        return self.id_sample_rate > 1
+        return self.user_sample_rate > 1 or self.item_sample_rate > 1
 
     def summary(self) -> str:
         parts = [f"{self.rows:,} rows"]
-        count = _estimate if self.counts_estimated else "{:,}".format
+        users_k, items_k = self.user_sample_rate, self.item_sample_rate
         if self.distinct_users is not None:
-            users = f"{count(self.distinct_users)} users"
+            users = f"{_count(self.distinct_users, users_k)} users"
             if self.users_with_two_or_more is not None:
-                users += f" ({count(self.users_with_two_or_more)} with 2 or more interactions)"
+                active = _count(self.users_with_two_or_more, users_k)
+                users += f" ({active} with 2 or more interactions)"
             parts.append(users)
         if self.distinct_items is not None:
-            parts.append(f"{count(self.distinct_items)} items")
+            parts.append(f"{_count(self.distinct_items, items_k)} items")
         if self.counts_estimated:
-            parts[-1] += f" (user and item counts estimated from 1 in {self.id_sample_rate} IDs)"
+            which = " and ".join(n for n, k in (("users", users_k), ("items", items_k)) if k > 1)
+            parts[-1] += (
+                f" ({which} estimated from 1 in {max(users_k, items_k)} IDs; "
+                "margins at 95 % confidence)"
+            )
         if self.event_counts:
             events = ", ".join(f"{name} {n:,}" for name, n in self.event_counts.items())
             parts.append(f"events: {events}")
         return "; ".join(parts)
 
 
-def _estimate(n: int) -> str:
-    """An estimated count, shown to three significant digits: 'about 190,000'."""
-    digits = max(0, len(str(n)) - 3)
-    return f"about {round(n, -digits):,}"
+def _count(n: int, sample_rate: int) -> str:
+    """A count; an estimate from 1 in `sample_rate` IDs as 'about 187,000 ±1.2 %'.
+
+    The sample holds about n / K of the n IDs, so the relative standard error is about
+    sqrt((K - 1) / n); the margin shown is 1.96 of those. Three significant digits, half up.
+    """
+    if sample_rate <= 1:
+        return f"{n:,}"
+    unit = 10 ** max(0, len(str(n)) - 3)
+    rounded = (n + unit // 2) // unit * unit
+    margin = 196 * ((sample_rate - 1) / max(n, 1)) ** 0.5
+    return f"about {rounded:,} ±{max(margin, 0.1):.1f} %"
 
 
 @dataclass(frozen=True)

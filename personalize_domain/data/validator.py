@@ -75,6 +75,8 @@ EXACT_COUNT_ROWS = 1_000_000
 # used only when the sample alone already holds this many such users, so every rule's verdict
 # is the one the exact count would give.
 _DECIDING_ACTIVE_USERS = max(dataset_checks.QUALITY_USERS, MIN_USERS_WITH_TWO_INTERACTIONS)
+# Fewer distinct items than this in the sample would make the estimate coarse (over +-6 %).
+_MIN_SAMPLED_IDS = 1000
 
 
 def validate_dataset(
@@ -114,12 +116,12 @@ def validate_file(
     if not path.is_file():
         return _report(path, schema, selected, "", DatasetStats(), [_missing_file(path)])
 
-    def key_of(file_digest: str) -> str:
+    def key_of(file_digest: str, exact: bool = exact_counts) -> str:
         return cache.cache_key(
             digest=file_digest,
             schema_json=schema.avro_json,
             use_cases=selected,
-            exact_counts=exact_counts,
+            exact_counts=exact,
         )
 
     def cached(file_digest: str) -> ValidationReport | None:
@@ -146,6 +148,9 @@ def validate_file(
     report = _report(path, schema, selected, digest, stats, findings)
     if cache_dir is not None:
         cache.store(cache_dir, key_of(digest), report)
+        if not report.stats.counts_estimated:
+            # Nothing was sampled, so the report is also the answer to the other request.
+            cache.store(cache_dir, key_of(digest, not exact_counts), report)
         cache.store_digest_hint(cache_dir, path, digest)
     return report
 
@@ -552,15 +557,25 @@ class _ScanResult:
         # Items and Users files are never sampled: their duplicate-id rule needs exact counts.
         shift = 0 if exact_counts or not interactions else _sample_shift(self.rows)
         users, items = _distinct(self.user_hashes, self.item_hashes, shift=shift)
-        if shift and (
+        # A sample too thin to settle the active-user rules (or a file small enough for the
+        # quality advice to quote the count) gets every user counted; a sample with few items
+        # (a small catalogue, which counts fast) gets every item counted.
+        recount_users = shift > 0 and (
             users is None
             or users.repeated_seen < _DECIDING_ACTIVE_USERS
             or self.rows < dataset_checks.QUALITY_INTERACTIONS
-        ):
-            # The sample is too thin to settle the active-users rules (or the quality advice
-            # will quote the count): count every ID.
-            shift = 0
-            users, items = _distinct(self.user_hashes, self.item_hashes, shift=0)
+        )
+        recount_items = shift > 0 and (items is None or items.distinct_seen < _MIN_SAMPLED_IDS)
+        if recount_users or recount_items:
+            exact_users, exact_items = _distinct(
+                self.user_hashes if recount_users else [],
+                self.item_hashes if recount_items else [],
+                shift=0,
+            )
+            if recount_users:
+                users = exact_users
+            if recount_items:
+                items = exact_items
         own_id = users if dataset_type is DatasetType.USERS else items
         counts = {**{e: 0 for e in _KNOWN_EVENTS}, **self.event_counts}
         ordered = {k: v for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if v}
@@ -574,13 +589,15 @@ class _ScanResult:
             duplicate_ids=None if interactions or own_id is None else own_id.repeats,
             min_timestamp=self.min_timestamp,
             max_timestamp=self.max_timestamp,
-            id_sample_rate=1 << shift,
+            user_sample_rate=1 if recount_users else 1 << shift,
+            item_sample_rate=1 if recount_items else 1 << shift,
         )
 
 
 def _sample_shift(rows: int) -> int:
     """How many top bits of the ID hash select the sample: 0 (count every ID) up to
-    `EXACT_COUNT_ROWS` rows, then the smallest power-of-two slice holding at most that many."""
+    `EXACT_COUNT_ROWS` rows, then the smallest power-of-two slice expected to hold at most that
+    many (IDs with many rows can push a sample over it)."""
     shift = 0
     while rows > EXACT_COUNT_ROWS << shift:
         shift += 1
@@ -595,7 +612,9 @@ class _Distinct:
     # Values that occur at least twice, and rows that repeat an earlier value.
     repeated: int
     repeats: int
-    # Values seen at least twice in the sample itself, unscaled: a true lower bound.
+    # Values seen in the sample itself, and those seen at least twice there, unscaled: true
+    # lower bounds of the whole column's.
+    distinct_seen: int
     repeated_seen: int
 
 
@@ -640,6 +659,7 @@ def _distinct(*columns: list[pl.Series], shift: int) -> list[_Distinct | None]:
                 distinct << shift,
                 repeated << shift,
                 ((rows or 0) - distinct) << shift,
+                distinct_seen=distinct,
                 repeated_seen=repeated,
             )
         )
