@@ -18,7 +18,7 @@ from personalize_domain.data.digest import text_digest
 from personalize_domain.data.report import Finding, ValidationReport, finding_from_json
 
 # Bump whenever a rule, message or statistic changes, so old cached reports are not reused.
-VALIDATOR_VERSION = "2"
+VALIDATOR_VERSION = "3"
 
 
 def cache_key(
