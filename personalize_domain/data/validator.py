@@ -44,6 +44,7 @@ from personalize_domain.data.structure import (
     Example,
     FieldCountScan,
     Header,
+    Tally,
     Utf8Scan,
     count_fields,
     find_invalid_utf8,
@@ -887,47 +888,66 @@ def _structure_findings(
             if utf8.looks_like_cp1252
             else "re-save the file as UTF-8, or remove the corrupt bytes."
         )
-        issues = tuple(
-            Issue(
-                Severity.ERROR,
+        findings.append(
+            _tally_finding(
+                file,
                 "invalid-utf8",
-                file,
-                f"bytes {e.detail} are not valid UTF-8.{hint}",
-                fix,
-                row=e.line,
-                value=display_value(e.value),
-            )
-            for e in utf8.tally.examples
-        )
-        findings.append(Finding("invalid-utf8", Severity.ERROR, utf8.tally.count, issues))
-    if fields is not None and fields.ragged.count:
-        issues = tuple(
-            Issue(
                 Severity.ERROR,
+                utf8.tally,
+                lambda e: f"bytes {e.detail} are not valid UTF-8.{hint}",
+                fix,
+            )
+        )
+    if fields is not None and fields.ragged.count:
+        findings.append(
+            _tally_finding(
+                file,
                 "wrong-field-count",
-                file,
-                f"the row has {e.detail} fields; the header has {expected}.",
+                Severity.ERROR,
+                fields.ragged,
+                lambda e: f"the row has {e.detail} fields; the header has {expected}.",
                 'check for missing or extra commas, and quote values that contain commas ("a,b").',
-                row=e.line,
-                value=display_value(e.value),
             )
-            for e in fields.ragged.examples
         )
-        findings.append(Finding("wrong-field-count", Severity.ERROR, fields.ragged.count, issues))
     if fields is not None and fields.blank.count:
-        issues = tuple(
-            Issue(
-                Severity.WARNING,
-                "blank-line",
+        findings.append(
+            _tally_finding(
                 file,
-                "the line is blank; Personalize may reject or skip it.",
+                "blank-line",
+                Severity.WARNING,
+                fields.blank,
+                lambda _: "the line is blank; Personalize may reject or skip it.",
                 "delete blank lines.",
-                row=e.line,
+                with_value=False,
             )
-            for e in fields.blank.examples
         )
-        findings.append(Finding("blank-line", Severity.WARNING, fields.blank.count, issues))
     return findings
+
+
+def _tally_finding(
+    file: str,
+    rule: str,
+    severity: Severity,
+    tally: Tally,
+    message: Callable[[Example], str],
+    fix: str,
+    *,
+    with_value: bool = True,
+) -> Finding:
+    """A structural rule's finding: its count and an issue per example line."""
+    issues = tuple(
+        Issue(
+            severity,
+            rule,
+            file,
+            message(e),
+            fix,
+            row=e.line,
+            value=display_value(e.value) if with_value else None,
+        )
+        for e in tally.examples
+    )
+    return Finding(rule, severity, tally.count, issues)
 
 
 def _unparseable(
