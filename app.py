@@ -17,16 +17,12 @@ from cdk_nag import (
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
 from personalize_domain.data_sources import DataSourceError, resolve_datasets
 from personalize_domain.schemas import SchemaError
+from personalize_domain.stack_outputs import stack_name
 from stacks.personalize_stack import PersonalizeShopStack
 
-STACK_NAME_PREFIX = "PersonalizeShop"
 ROOT = Path(__file__).resolve().parent
 # Validation reports keyed by file content: an unchanged file is not read again.
 CACHE_DIR = ROOT / ".cache" / "data-validation"
-
-
-def stack_name(env_name: str) -> str:
-    return f"{STACK_NAME_PREFIX}-{env_name}"
 
 
 def build_app(

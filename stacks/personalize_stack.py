@@ -21,6 +21,15 @@ from personalize_constructs.recommender import Recommender, grant_recommender_ma
 from personalize_domain.config import EnvironmentConfig
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import load_schema
+from personalize_domain.stack_outputs import (
+    DATASET_GROUP_ARN,
+    EVENT_TRACKER_ARN,
+    EVENT_TRACKING_ID,
+    TRACKING_ID_PARAMETER_NAME,
+    output_label,
+    recommender_arn_output,
+    recommender_metrics_output,
+)
 from stacks import nag_register
 
 
@@ -113,10 +122,10 @@ class PersonalizeShopStack(Stack):
         # nothing else: the recommenders train in parallel.
         self.recommenders: dict[str, Recommender] = {}
         for recommender_config in config.recommenders:
-            label = _camel(recommender_config.use_case.key)
-            self.recommenders[label] = Recommender(
+            key = recommender_config.use_case.key
+            self.recommenders[key] = Recommender(
                 self,
-                f"{label}Recommender",
+                f"{output_label(key)}Recommender",
                 service_token=self.provider.service_token,
                 workflow=self.readiness,
                 dataset_group_arn=self.dataset_group.dataset_group_arn,
@@ -132,7 +141,7 @@ class PersonalizeShopStack(Stack):
                 self,
                 "PauseSchedule",
                 running_hours=config.running_hours,
-                recommenders={label: r.arn for label, r in self.recommenders.items()},
+                recommenders={output_label(k): r.arn for k, r in self.recommenders.items()},
                 after=[r.ready for r in self.recommenders.values()],
             )
 
@@ -154,7 +163,7 @@ class PersonalizeShopStack(Stack):
             "DataBucketName": self.data.bucket.bucket_name,
             "AccessLogBucketName": self.data.access_log_bucket.bucket_name,
             "PersonalizeRoleArn": self.personalize_role.role.role_arn,
-            "DatasetGroupArn": self.dataset_group.dataset_group_arn,
+            DATASET_GROUP_ARN: self.dataset_group.dataset_group_arn,
             "ReadinessStateMachineArn": self.readiness.state_machine.state_machine_arn,
         }
         for dataset_type, dataset in self.dataset_group.datasets.items():
@@ -163,19 +172,15 @@ class PersonalizeShopStack(Stack):
             values[f"{dataset_type.value}SchemaArn"] = schema.attr_schema_arn
         for label, data_import in self.imports.items():
             values[f"{label}ImportJobArn"] = data_import.job_arn
-        for label, recommender in self.recommenders.items():
-            values[f"{label}RecommenderArn"] = recommender.arn
-            values[f"{label}RecommenderMetrics"] = recommender.metrics_json
+        for key, recommender in self.recommenders.items():
+            values[recommender_arn_output(key)] = recommender.arn
+            values[recommender_metrics_output(key)] = recommender.metrics_json
         if self.event_tracker is not None:
-            values["EventTrackerArn"] = self.event_tracker.tracker.attr_event_tracker_arn
-            values["EventTrackingId"] = self.event_tracker.tracking_id
-            values["TrackingIdParameterName"] = self.event_tracker.parameter.parameter_name
+            values[EVENT_TRACKER_ARN] = self.event_tracker.tracker.attr_event_tracker_arn
+            values[EVENT_TRACKING_ID] = self.event_tracker.tracking_id
+            values[TRACKING_ID_PARAMETER_NAME] = self.event_tracker.parameter.parameter_name
         for key, value in values.items():
             CfnOutput(self, key, value=value)
-
-
-def _camel(key: str) -> str:
-    return "".join(part.title() for part in key.split("-"))
 
 
 def _pin(resource: Any, logical_id: str) -> None:

@@ -12,13 +12,9 @@ from personalize_domain.day_two.event import SentEvent, send_event
 from personalize_domain.day_two.lifecycle import Action, StateChange, change_state
 from personalize_domain.day_two.metrics import METRICS, RecommenderMetrics, collect_metrics
 from personalize_domain.day_two.recommend import Recommendation, recommend
-from personalize_domain.day_two.stack import (
-    STACK_NAME_PREFIX,
-    StackOutputs,
-    read_outputs,
-    stack_name,
-)
+from personalize_domain.day_two.stack import StackOutputs, read_outputs
 from personalize_domain.day_two.status import ResourceStatus, collect_status
+from personalize_domain.stack_outputs import STACK_NAME_PREFIX, stack_name
 
 __all__ = [
     "METRICS",

@@ -12,12 +12,8 @@ from personalize_domain.config import EnvironmentConfig
 from personalize_domain.day_two.clients import PersonalizeEventsClient
 from personalize_domain.day_two.errors import DayTwoError
 from personalize_domain.day_two.stack import StackOutputs
+from personalize_domain.stack_outputs import EVENT_TRACKER_ARN, EVENT_TRACKING_ID
 from personalize_domain.use_cases import EventType
-
-# The stack's outputs when the environment has an event tracker (stacks/personalize_stack.py).
-TRACKER_ARN_OUTPUT = "EventTrackerArn"
-TRACKING_ID_OUTPUT = "EventTrackingId"
-PARAMETER_NAME_OUTPUT = "TrackingIdParameterName"
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ def check_event_type(event_type: str) -> EventType:
 
 def tracking_id(outputs: StackOutputs, env: EnvironmentConfig) -> str:
     """The tracking id the stack published, or what to do to get one."""
-    found = outputs.values.get(TRACKING_ID_OUTPUT)
+    found = outputs.values.get(EVENT_TRACKING_ID)
     if found:
         return found
     deploy = f"`make deploy ENV={env.name}`"
@@ -56,7 +52,7 @@ def tracking_id(outputs: StackOutputs, env: EnvironmentConfig) -> str:
         hint = f"set environments.{env.name}.eventTracker=true in cdk.json and run {deploy}"
     raise DayTwoError(
         f"environment {env.name} has no event tracker ({outputs.stack_name} has no "
-        f"{TRACKING_ID_OUTPUT} output): {hint}"
+        f"{EVENT_TRACKING_ID} output): {hint}"
     )
 
 
@@ -73,7 +69,7 @@ def send_event(
 ) -> SentEvent:
     """Send one event with PutEvents; a new session id is generated unless one is given."""
     sent = SentEvent(
-        tracker_arn=outputs.values.get(TRACKER_ARN_OUTPUT),
+        tracker_arn=outputs.values.get(EVENT_TRACKER_ARN),
         tracking_id=tracking_id(outputs, env),
         user_id=user_id,
         session_id=session_id or str(uuid.uuid4()),

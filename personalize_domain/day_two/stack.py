@@ -9,20 +9,13 @@ from botocore.exceptions import ClientError
 
 from personalize_domain.day_two.clients import CloudFormationClient
 from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.stack_outputs import (
+    DATASET_GROUP_ARN,
+    recommender_arn_output,
+    recommender_metrics_output,
+    stack_name,
+)
 from personalize_domain.use_cases import USE_CASES
-
-# The same names as app.py's stack_name(); app.py imports CDK, which the CLI must not load.
-# tests/cli/test_stack.py checks that both agree.
-STACK_NAME_PREFIX = "PersonalizeShop"
-
-
-def stack_name(env_name: str) -> str:
-    return f"{STACK_NAME_PREFIX}-{env_name}"
-
-
-def output_label(use_case_key: str) -> str:
-    """`recommended-for-you` -> `RecommendedForYou`, as the stack names its outputs."""
-    return "".join(part.title() for part in use_case_key.split("-"))
 
 
 @dataclass(frozen=True)
@@ -32,20 +25,20 @@ class StackOutputs:
 
     @property
     def dataset_group_arn(self) -> str:
-        return self.values["DatasetGroupArn"]
+        return self.values[DATASET_GROUP_ARN]
 
     @property
     def recommender_arns(self) -> dict[str, str]:
         """Deployed recommenders by use-case key, in the catalogue's order."""
         return {
-            key: self.values[f"{output_label(key)}RecommenderArn"]
+            key: self.values[recommender_arn_output(key)]
             for key in USE_CASES
-            if f"{output_label(key)}RecommenderArn" in self.values
+            if recommender_arn_output(key) in self.values
         }
 
     def stored_metrics(self, use_case_key: str) -> dict[str, float] | None:
         """The metrics the stack recorded when the recommender became ACTIVE, if any."""
-        raw = self.values.get(f"{output_label(use_case_key)}RecommenderMetrics")
+        raw = self.values.get(recommender_metrics_output(use_case_key))
         if not raw:
             return None
         try:
@@ -81,10 +74,10 @@ def read_outputs(cloudformation: CloudFormationClient, env_name: str) -> StackOu
             ) from error
         raise
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
-    if "DatasetGroupArn" not in outputs:
+    if DATASET_GROUP_ARN not in outputs:
         status = stacks[0].get("StackStatus", "unknown")
         raise DayTwoError(
-            f"stack {name} has no DatasetGroupArn output (stack status {status}); wait for "
+            f"stack {name} has no {DATASET_GROUP_ARN} output (stack status {status}); wait for "
             f"`make deploy ENV={env_name}` to finish, or run it again"
         )
     return StackOutputs(stack_name=name, values=outputs)

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from personalize_domain.cli import main
 from personalize_domain.day_two import Clients
+from personalize_domain.stack_outputs import recommender_arn_output, recommender_metrics_output
 from personalize_domain.use_cases import USE_CASES
 from tests.personalize_sim import (
     PersonalizeEventsSimulator,
@@ -102,10 +103,6 @@ class DeployedEnv:
         return CliRunner().invoke(main, list(args), obj=clients)
 
 
-def _label(key: str) -> str:
-    return "".join(part.title() for part in key.split("-"))
-
-
 def deploy_dev() -> DeployedEnv:
     """dev as cdk.json configures it, created in the simulator; every resource ACTIVE."""
     sim = PersonalizeSimulator(region=REGION)
@@ -155,7 +152,7 @@ def deploy_dev() -> DeployedEnv:
     }
     for key, arn in recommenders.items():
         metrics = control.describe_recommender(recommenderArn=arn)["recommender"]["modelMetrics"]
-        env.outputs[f"{_label(key)}RecommenderArn"] = arn
-        env.outputs[f"{_label(key)}RecommenderMetrics"] = json.dumps(metrics, separators=(",", ":"))
+        env.outputs[recommender_arn_output(key)] = arn
+        env.outputs[recommender_metrics_output(key)] = json.dumps(metrics, separators=(",", ":"))
     sim.calls.clear()  # tests assert on the calls the CLI makes, not on this setup
     return env

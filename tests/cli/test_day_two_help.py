@@ -1,4 +1,4 @@
-"""`--help` of each day-two command, and the names the CLI shares with the CDK app."""
+"""`--help` of each day-two command."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import pytest
 from click.testing import CliRunner
 
 from personalize_domain.cli import main
-from personalize_domain.day_two.stack import output_label, stack_name
-from personalize_domain.use_cases import USE_CASES
 
 HELP_SAYS = {
     "status": "List every Personalize resource of an environment with its status.",
@@ -33,16 +31,3 @@ def test_help_describes_the_command_its_env_and_an_example(command: str) -> None
     )
     assert "--region TEXT" in text
     assert f"Examples: {command}" in text
-
-
-def test_stack_names_agree_with_the_cdk_app() -> None:
-    # app.py imports CDK, which the CLI must not; both spell the stack name the same way.
-    import app
-
-    assert stack_name("prod") == app.stack_name("prod")
-
-
-def test_output_labels_agree_with_the_stack() -> None:
-    from stacks.personalize_stack import _camel
-
-    assert [output_label(key) for key in USE_CASES] == [_camel(key) for key in USE_CASES]

@@ -25,9 +25,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from app import stack_name
 from personalize_domain.config import EnvironmentConfig, RecommenderState, load_app_config
 from personalize_domain.schemas import DatasetType
+from personalize_domain.stack_outputs import recommender_arn_output, stack_name
 from personalize_domain.use_cases import EventType, UseCase
 
 # Only the Personalize stubs are installed; the other clients are typed loosely.
@@ -246,7 +246,7 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
 
 def recommender_output_key(use_case: UseCase) -> str:
     """`<UseCase>RecommenderArn`, as stacks/personalize_stack.py names the output."""
-    return "".join(part.title() for part in use_case.key.split("-")) + "RecommenderArn"
+    return recommender_arn_output(use_case.key)
 
 
 def dataset_output_key(dataset_type: DatasetType) -> str:

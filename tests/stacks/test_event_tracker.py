@@ -40,9 +40,13 @@ def test_an_environment_without_it_has_none(prod: Template) -> None:
     assert "EventTrackingId" not in prod.to_json()["Outputs"]
 
 
-def test_the_cli_reads_the_output_names_the_stack_publishes(dev: Template) -> None:
-    from personalize_domain.day_two import event
+def test_the_tracker_outputs_carry_the_names_the_cli_reads(dev: Template) -> None:
+    from personalize_domain import stack_outputs
 
     outputs = dev.to_json()["Outputs"]
-    names = {event.TRACKING_ID_OUTPUT, event.PARAMETER_NAME_OUTPUT, event.TRACKER_ARN_OUTPUT}
+    names = {
+        stack_outputs.EVENT_TRACKING_ID,
+        stack_outputs.TRACKING_ID_PARAMETER_NAME,
+        stack_outputs.EVENT_TRACKER_ARN,
+    }
     assert names <= set(outputs)
