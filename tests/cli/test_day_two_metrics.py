@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 from day_two_env import DeployedEnv
 
 from personalize_domain.day_two import METRICS
+
+
+def test_the_table_shows_the_metrics_the_stack_records() -> None:
+    # The metrics handler (a Lambda asset, which cannot import this package) names them too.
+    handler = importlib.import_module("metrics")
+    assert [key for key, _ in METRICS] == list(handler.METRICS)
 
 
 def _rows(output: str) -> dict[str, list[str]]:

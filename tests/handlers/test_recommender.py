@@ -106,6 +106,7 @@ def test_trained_metrics_become_attributes(world: World, group: str) -> None:
     model_metrics = _describe(world, arn)["modelMetrics"]
     data = result["Data"]
     assert json.loads(data["Json"]) == model_metrics
+    assert set(metrics.METRICS) == set(model_metrics)
     assert {name: data[name] for name in metrics.METRICS} == {
         name: f"{model_metrics[name]:.4f}" for name in metrics.METRICS
     }

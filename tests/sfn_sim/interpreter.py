@@ -20,7 +20,7 @@ from tests.personalize_sim import Clock
 
 from . import choice, lambdas, paths, sdk, templates
 from .definition import Definition
-from .errors import UNCATCHABLE, DefinitionError, StatesError, runtime_error
+from .errors import DefinitionError, StatesError, runtime_error
 from .paths import Json
 
 RUNNING = "RUNNING"
@@ -141,9 +141,10 @@ def time_out(execution: Execution, at: datetime) -> None:
 
 
 def error_matches(names: list[str], error: str) -> bool:
-    """ASL's ErrorEquals: exact names, States.ALL, and States.TaskFailed (all but timeouts)."""
-    if error in UNCATCHABLE:
-        return False
+    """ASL's ErrorEquals: exact names, States.ALL, and States.TaskFailed (all but timeouts).
+
+    Uncatchable errors (States.Runtime, ...) never get here: `_run_task` re-raises them.
+    """
     return any(
         name == error
         or name == "States.ALL"

@@ -86,10 +86,14 @@ def test_invalid_or_unsupported_definitions_are_refused_at_registration(
 
 
 def test_a_definition_can_be_registered_as_json_text(sfn: StepFunctionsSimulator) -> None:
+    # GIVEN a definition registered as JSON text
     arn = sfn.register_state_machine(
         sfn.state_machine_arn("text"), json.dumps(machine({"A": SUCCEED}))
     )
-    assert arn.endswith(":stateMachine:text")
+    # WHEN it runs THEN it behaves as the same definition given as a dict
+    execution_arn = sfn.client().start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    sfn.run(execution_arn)
+    assert sfn.client().describe_execution(executionArn=execution_arn)["status"] == "SUCCEEDED"
 
 
 def test_a_state_machine_arn_in_another_region_is_refused(sfn: StepFunctionsSimulator) -> None:

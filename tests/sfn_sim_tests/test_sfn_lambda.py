@@ -91,6 +91,23 @@ def test_an_assertion_error_in_the_function_is_never_caught(sfn: StepFunctionsSi
         run_definition(sfn, definition, {})
 
 
+def test_a_states_runtime_error_escapes_a_states_all_catch(
+    sfn: StepFunctionsSimulator, sfn_client: Any
+) -> None:
+    # GIVEN a function failing with States.Runtime, under a Catch on States.ALL
+    def handler(event: Any, context: LambdaContext) -> None:
+        raise StatesError("States.Runtime", "bad path")
+
+    sfn.lambdas[FUNCTION_ARN] = handler
+    catch = {"ErrorEquals": ["States.ALL"], "Next": "Caught"}
+    definition = machine({"Signal": invoke_state(Catch=[catch]), "Caught": {"Type": "Succeed"}})
+    # WHEN it runs
+    execution_arn = run_definition(sfn, definition, {})
+    # THEN the execution fails: States.Runtime cannot be caught
+    described = sfn_client.describe_execution(executionArn=execution_arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+
+
 def test_a_states_error_raised_by_the_function_is_retried_like_a_lambda_service_error(
     sfn: StepFunctionsSimulator,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,16 +21,9 @@ if TYPE_CHECKING:
     from tests.personalize_sim import ReadyDatasetGroup
 
 RECOMMENDED_FOR_YOU = "arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you"
-METRICS = {
-    "coverage",
-    "mean_reciprocal_rank_at_25",
-    "normalized_discounted_cumulative_gain_at_5",
-    "normalized_discounted_cumulative_gain_at_10",
-    "normalized_discounted_cumulative_gain_at_25",
-    "precision_at_5",
-    "precision_at_10",
-    "precision_at_25",
-}
+# The metrics handler's own list (lambda/personalize_cr/metrics.py), written independently of the
+# simulator's: the simulator must report exactly what the handler reads.
+METRICS = set(importlib.import_module("metrics").METRICS)
 
 
 def _recommender(client: PersonalizeClient, arn: str) -> dict[str, object]:

@@ -27,9 +27,10 @@ def test_tracking_id_is_kept_in_a_named_ssm_parameter(dev: Template) -> None:
     )
 
 
-def test_tracking_id_and_parameter_name_are_outputs(dev: Template) -> None:
+def test_tracker_arn_tracking_id_and_parameter_name_are_outputs(dev: Template) -> None:
     outputs = dev.to_json()["Outputs"]
     (tracker_id,) = dev.find_resources("AWS::Personalize::EventTracker")
+    assert outputs["EventTrackerArn"]["Value"] == {"Fn::GetAtt": [tracker_id, "EventTrackerArn"]}
     assert outputs["EventTrackingId"]["Value"] == {"Fn::GetAtt": [tracker_id, "TrackingId"]}
     (parameter_id,) = dev.find_resources("AWS::SSM::Parameter")
     assert outputs["TrackingIdParameterName"]["Value"] == {"Ref": parameter_id}
@@ -38,15 +39,3 @@ def test_tracking_id_and_parameter_name_are_outputs(dev: Template) -> None:
 def test_an_environment_without_it_has_none(prod: Template) -> None:
     prod.resource_count_is("AWS::Personalize::EventTracker", 0)
     assert "EventTrackingId" not in prod.to_json()["Outputs"]
-
-
-def test_the_tracker_outputs_carry_the_names_the_cli_reads(dev: Template) -> None:
-    from personalize_domain import stack_outputs
-
-    outputs = dev.to_json()["Outputs"]
-    names = {
-        stack_outputs.EVENT_TRACKING_ID,
-        stack_outputs.TRACKING_ID_PARAMETER_NAME,
-        stack_outputs.EVENT_TRACKER_ARN,
-    }
-    assert names <= set(outputs)
