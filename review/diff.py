@@ -25,10 +25,12 @@ STATEFUL_REPLACING: dict[str, frozenset[str]] = {
     "AWS::Personalize::Dataset": frozenset({"Name", "DatasetType", "DatasetGroupArn", "SchemaArn"}),
     "AWS::Personalize::Schema": frozenset({"Name", "Schema", "Domain"}),
 }
-# Our custom resources replace themselves (return a new physical id) on these, per their handlers.
+# Our custom resources replace themselves (return a new physical id) on these, per their handlers
+# (REPLACING_PROPERTIES, NEW_IMPORT_PROPERTIES; a test checks both sides). A new ImportMode alone
+# is not a new import: it applies to the next data change.
 CUSTOM_REPLACING: dict[str, frozenset[str]] = {
     RECOMMENDER_TYPE: frozenset({"Name", "DatasetGroupArn", "RecipeArn"}),
-    IMPORT_TYPE: frozenset({"DatasetArn", "DataLocation", "ImportMode"}),
+    IMPORT_TYPE: frozenset({"DatasetArn", "DataLocation"}),
 }
 REPLACING = {**STATEFUL_REPLACING, **CUSTOM_REPLACING}
 # New operation, new WaitCondition: their logical ids carry a hash of the operation.

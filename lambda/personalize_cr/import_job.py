@@ -38,6 +38,9 @@ PROPERTIES = (
     "ReadinessHandle",
     "ReadinessStateMachineArn",
 )
+# Only new data is a new import (a new physical id); a new mode applies to the next data change.
+# review/diff.py reports changes of these as replacements (a test checks both sides).
+NEW_IMPORT_PROPERTIES = ("DatasetArn", "DataLocation")
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 FULL, INCREMENTAL = "FULL", "INCREMENTAL"
 
@@ -88,8 +91,7 @@ def job_arn(dataset_arn: str, name: str) -> str:
 
 def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     new, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    # Only new data is a new import; a new mode applies to the next data change.
-    if all(new.get(k) == old.get(k) for k in ("DatasetArn", "DataLocation")):
+    if all(new.get(k) == old.get(k) for k in NEW_IMPORT_PROPERTIES):
         return {"PhysicalResourceId": event["PhysicalResourceId"]}
     # A new dataset has no bulk data yet, so its first import must be FULL.
     same_dataset = new.get("DatasetArn") == old.get("DatasetArn")

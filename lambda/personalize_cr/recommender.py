@@ -39,6 +39,9 @@ PROPERTIES = (
     "ReadinessHandle",
     "ReadinessStateMachineArn",
 )
+# A change of these needs a new recommender (a new physical id); review/diff.py reports them as
+# replacements (a test checks both sides).
+REPLACING_PROPERTIES = ("Name", "DatasetGroupArn", "RecipeArn")
 STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
 # Which CloudFormation resource manages the recommender: `<stack id>/<logical id>`. It keeps a
 # renamed construct (new logical id, same recommender name) from deleting what it just adopted.
@@ -179,7 +182,7 @@ def _adopt(
 
 def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     new, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    replaced = any(new.get(k) != old.get(k) for k in ("Name", "DatasetGroupArn", "RecipeArn"))
+    replaced = any(new.get(k) != old.get(k) for k in REPLACING_PROPERTIES)
     if replaced or not is_personalize_arn(event.get("PhysicalResourceId", ""), "recommender"):
         # A new recommender; CloudFormation deletes the old physical id after the update.
         return _create(event, new, personalize, sfn)
