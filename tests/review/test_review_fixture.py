@@ -44,11 +44,6 @@ def test_import_then_recommender_waits_add_up_to_twelve_hours() -> None:
     assert "- Longest readiness wait before CloudFormation gives up: 12 h" in _summary()
 
 
-def test_the_summary_of_the_fixture_is_stable() -> None:
-    # GIVEN the same template WHEN summarized twice THEN the bytes match
-    assert _summary().encode() == _summary().encode()
-
-
 def test_raising_the_minimum_rps_of_the_real_recommender_is_in_place() -> None:
     # GIVEN the fixture and a copy with recommended-for-you at 3 RPS
     body = json.loads(FIXTURE.read_text(encoding="utf-8"))
