@@ -53,17 +53,19 @@ def resolve_datasets(
     for dataset in env.datasets:
         if dataset.is_s3_uri:
             continue
-        path = _display_path((root / dataset.source).resolve())
+        # Absolute: the deploy ships it as an asset, which must not depend on the working
+        # directory. Messages show it relative to the project, as cdk.json writes it.
+        path = (root / dataset.source).resolve()
         if not path.is_file():
             key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
             raise DataSourceError(
-                f"{key} = {dataset.source!r}: no such file ({path}). Point it at a CSV file "
-                "relative to the project root, or at an s3:// URI."
+                f"{key} = {dataset.source!r}: no such file ({_display_path(path)}). Point it at "
+                "a CSV file relative to the project root, or at an s3:// URI."
             )
         paths[dataset.dataset_type] = path
 
     to_check = {
-        d.dataset_type: paths[d.dataset_type]
+        d.dataset_type: _display_path(paths[d.dataset_type])
         for d in env.datasets
         if d.dataset_type in paths and not d.skip_validation
     }

@@ -39,6 +39,17 @@ def test_local_file_resolves_to_its_digest(tmp_path: Path) -> None:
     )
 
 
+def test_the_shipped_path_does_not_depend_on_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN synth started from a directory inside the project
+    monkeypatch.chdir(ROOT / "data")
+    env = _dev(interactions={"source": "data/sample/interactions.csv"})
+    (resolved,) = _resolve(env, tmp_path)
+    # THEN the file deploy ships is still the project's own
+    assert resolved.local_path == ROOT / "data/sample/interactions.csv"
+
+
 def test_missing_file_names_the_context_key_and_the_fix(tmp_path: Path) -> None:
     env = _dev(interactions={"source": "data/nope.csv"})
     with pytest.raises(DataSourceError) as excinfo:
