@@ -112,31 +112,30 @@ def start_readiness(
     sfn: Any,
     *,
     props: Mapping[str, Any],
-    execution_name: str,
+    resource_name: str,
     workflow_input: Mapping[str, Any],
 ) -> str:
     """Start the workflow that waits for an operation and signals its WaitCondition.
 
-    The execution name is deterministic, so a retried handler finds the same execution instead
-    of starting a second one (StartExecution is idempotent for the same name and input).
+    The execution name (the resource's name and the operation's handle) is deterministic, so a
+    retried handler finds the same execution instead of starting a second one (StartExecution
+    is idempotent for the same name and input).
     """
+    handle = require(props, "ReadinessHandle")
     body = json.dumps(
-        {**workflow_input, "HandleUrl": require(props, "ReadinessHandle")},
-        sort_keys=True,
-        separators=(",", ":"),
+        {**workflow_input, "HandleUrl": handle}, sort_keys=True, separators=(",", ":")
     )
+    name = execution_name(resource_name, handle)
     try:
         response = sfn.start_execution(
-            stateMachineArn=require(props, "ReadinessStateMachineArn"),
-            name=execution_name,
-            input=body,
+            stateMachineArn=require(props, "ReadinessStateMachineArn"), name=name, input=body
         )
     except ClientError as exc:
         if error_code(exc) != "ExecutionAlreadyExists":
             raise
         # Same name, other input: a workflow for this operation already runs; keep it.
-        LOGGER.info("readiness execution %s already exists", execution_name)
-        return execution_name
+        LOGGER.info("readiness execution %s already exists", name)
+        return name
     LOGGER.info("started readiness execution %s", response["executionArn"])
     return str(response["executionArn"])
 
@@ -146,9 +145,14 @@ def execution_name(resource_name: str, handle_url: str) -> str:
     return f"{resource_name[:60]}-{short_hash(handle_url, length=12)}"
 
 
-def stop_readiness(sfn: Any, *, state_machine_arn: str, name: str) -> None:
+def stop_readiness(sfn: Any, *, props: Mapping[str, Any], resource_name: str) -> None:
+    """Stop the workflow `start_readiness` started for this operation, if there can be one."""
+    state_machine_arn, handle = props.get("ReadinessStateMachineArn"), props.get("ReadinessHandle")
+    if not state_machine_arn or not handle:
+        return
     partition, region, account, resource = arn_parts(state_machine_arn)
     machine = resource.split(":", 1)[1]
+    name = execution_name(resource_name, handle)
     execution_arn = f"arn:{partition}:states:{region}:{account}:execution:{machine}:{name}"
     try:
         sfn.stop_execution(executionArn=execution_arn, cause="resource deleted by CloudFormation")

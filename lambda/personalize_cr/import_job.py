@@ -18,7 +18,6 @@ from cr_common import (
     HandlerError,
     arn_parts,
     error_code,
-    execution_name,
     is_personalize_arn,
     is_transient,
     pascal_case,
@@ -140,7 +139,7 @@ def _create(props: Mapping[str, Any], personalize: Any, sfn: Any, *, mode: str) 
     start_readiness(
         sfn,
         props=props,
-        execution_name=execution_name(name, require(props, "ReadinessHandle")),
+        resource_name=name,
         workflow_input=workflow_input,
     )
     return {"PhysicalResourceId": arn, "Data": {"JobName": name, "ImportMode": mode}}
@@ -149,13 +148,9 @@ def _create(props: Mapping[str, Any], personalize: Any, sfn: Any, *, mode: str) 
 def _delete(event: Mapping[str, Any], sfn: Any) -> dict[str, Any]:
     props = event.get("ResourceProperties", {})
     job = event.get("PhysicalResourceId", "")
-    if is_personalize_arn(job, "dataset-import-job") and props.get("ReadinessStateMachineArn"):
+    if is_personalize_arn(job, "dataset-import-job"):
         # A workflow still polling a job whose stack is rolling back has nothing left to signal.
-        stop_readiness(
-            sfn,
-            state_machine_arn=props["ReadinessStateMachineArn"],
-            name=execution_name(job.rsplit("/", 1)[1], props.get("ReadinessHandle", "")),
-        )
+        stop_readiness(sfn, props=props, resource_name=job.rsplit("/", 1)[1])
     return {"PhysicalResourceId": job}
 
 

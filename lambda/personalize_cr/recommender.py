@@ -17,7 +17,6 @@ from cr_common import (
     HandlerError,
     arn_parts,
     error_code,
-    execution_name,
     is_personalize_arn,
     is_transient,
     pascal_case,
@@ -230,7 +229,7 @@ def _start_workflow(
     start_readiness(
         sfn,
         props=props,
-        execution_name=execution_name(arn.rsplit("/", 1)[1], require(props, "ReadinessHandle")),
+        resource_name=arn.rsplit("/", 1)[1],
         workflow_input=workflow_input,
     )
 
@@ -240,12 +239,7 @@ def _delete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, A
     physical_id = event.get("PhysicalResourceId", "")
     arn = _target_arn(event)
     if arn is not None:
-        if props.get("ReadinessStateMachineArn") and props.get("ReadinessHandle"):
-            stop_readiness(
-                sfn,
-                state_machine_arn=props["ReadinessStateMachineArn"],
-                name=execution_name(arn.rsplit("/", 1)[1], props["ReadinessHandle"]),
-            )
+        stop_readiness(sfn, props=props, resource_name=arn.rsplit("/", 1)[1])
         try:
             if _owned_by(personalize, arn, _owner(event)):
                 _request_delete(personalize, arn)
