@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_personalize as personalize
 from constructs import Construct
 
+from personalize_constructs.environment_arns import environment_arns, pass_role_to_personalize
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
 from personalize_constructs.readiness import ReadinessGate, ReadinessWorkflow
 
@@ -86,18 +87,12 @@ def grant_import_management(
     provider: PersonalizeProvider, *, name_prefix: str, personalize_role: iam.IRole
 ) -> None:
     """Least privilege for the handlers: this environment's datasets and import jobs only."""
-    stack = Stack.of(provider)
-    import_jobs = stack.format_arn(
-        service="personalize", resource="dataset-import-job", resource_name=f"{name_prefix}-*"
-    )
-    datasets = stack.format_arn(
-        service="personalize", resource="dataset", resource_name=f"{name_prefix}/*"
-    )
+    arns = environment_arns(provider, name_prefix=name_prefix)
     provider.on_event_function.add_to_role_policy(
         iam.PolicyStatement(
             sid="ImportJobs",
             actions=["personalize:CreateDatasetImportJob", "personalize:DescribeDatasetImportJob"],
-            resources=[import_jobs, datasets],
+            resources=[arns.import_jobs, arns.datasets],
         )
     )
     provider.on_event_function.add_to_role_policy(
@@ -109,17 +104,12 @@ def grant_import_management(
         )
     )
     provider.on_event_function.add_to_role_policy(
-        iam.PolicyStatement(
-            sid="PassPersonalizeRole",
-            actions=["iam:PassRole"],
-            resources=[personalize_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}},
-        )
+        pass_role_to_personalize(personalize_role, sid="PassPersonalizeRole")
     )
     provider.is_complete_function.add_to_role_policy(
         iam.PolicyStatement(
             sid="ImportJobs",
             actions=["personalize:DescribeDatasetImportJob"],
-            resources=[import_jobs],
+            resources=[arns.import_jobs],
         )
     )

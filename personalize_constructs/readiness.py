@@ -18,6 +18,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from personalize_constructs.environment_arns import environment_arns, pass_role_to_personalize
 from personalize_constructs.handler_code import explicit_log_group, handler_function
 
 # CloudFormation's WaitCondition Timeout is at most 12 hours.
@@ -60,7 +61,6 @@ class ReadinessWorkflow(Construct):
         super().__init__(scope, construct_id)
         if max_wait.to_seconds() > MAX_WAIT.to_seconds():
             raise ValueError(f"{construct_id}: max_wait is above CloudFormation's 12-hour limit")
-        stack = Stack.of(self)
         self.state_machine_name = f"{name_prefix}-readiness"
         self.signal_function = handler_function(
             self,
@@ -69,15 +69,7 @@ class ReadinessWorkflow(Construct):
             timeout=Duration.minutes(1),
             description="Signals a CloudFormation WaitCondition for a Personalize operation",
         )
-        recommenders = stack.format_arn(
-            service="personalize", resource="recommender", resource_name=f"{name_prefix}-*"
-        )
-        import_jobs = stack.format_arn(
-            service="personalize", resource="dataset-import-job", resource_name=f"{name_prefix}-*"
-        )
-        datasets = stack.format_arn(
-            service="personalize", resource="dataset", resource_name=f"{name_prefix}/*"
-        )
+        arns = environment_arns(self, name_prefix=name_prefix)
 
         succeed = self._signal("SignalReady", status="SUCCESS", reason="Ready")
         failed = sfn.Fail(self, "OperationFailed", error="OperationFailed")
@@ -88,9 +80,9 @@ class ReadinessWorkflow(Construct):
         ).next(failed)
 
         start_import = self._import_branch(
-            import_jobs, datasets, personalize_role, succeed, max_wait
+            arns.import_jobs, arns.datasets, personalize_role, succeed, max_wait
         )
-        start_recommender = self._recommender_branch(recommenders, succeed, max_wait)
+        start_recommender = self._recommender_branch(arns.recommenders, succeed, max_wait)
 
         definition = (
             sfn.Choice(self, "Kind")
@@ -135,7 +127,7 @@ class ReadinessWorkflow(Construct):
             "CreateImportJob",
             "createDatasetImportJob",
             [import_jobs, datasets],
-            additional_iam_statements=[_pass_role(personalize_role)],
+            additional_iam_statements=[pass_role_to_personalize(personalize_role)],
             parameters={
                 "JobName": sfn.JsonPath.string_at("$.Create.JobName"),
                 "DatasetArn": sfn.JsonPath.string_at("$.Create.DatasetArn"),
@@ -330,14 +322,21 @@ class ReadinessWorkflow(Construct):
         return task
 
     def _failure_reason(self, construct_id: str, template: str, reason_path: str) -> sfn.Chain:
+        """A failed operation: the Reason names the resource and Personalize's failure reason."""
+        return self._fail_with(construct_id, template, "$.Arn", reason_path)
+
+    def _fail_with(
+        self, construct_id: str, template: str, first_path: str, second_path: str
+    ) -> sfn.Chain:
+        """Format the Reason the failure signal carries from two paths, then signal it."""
         return sfn.Pass(
             self,
             construct_id,
             parameters={
                 "Reason": sfn.JsonPath.format(
                     template,
-                    sfn.JsonPath.string_at("$.Arn"),
-                    sfn.JsonPath.string_at(reason_path),
+                    sfn.JsonPath.string_at(first_path),
+                    sfn.JsonPath.string_at(second_path),
                 ),
                 "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
                 "Arn": sfn.JsonPath.string_at("$.Arn"),
@@ -381,26 +380,12 @@ class ReadinessWorkflow(Construct):
     def _catch_all(self, task: tasks.CallAwsService, construct_id: str, doing: str) -> None:
         """Any error left after the retries fails the operation, with the error as the reason."""
         task.add_catch(
-            self._reason(construct_id, f"Could not {doing}: {{}}: {{}}"),
+            self._fail_with(
+                construct_id, f"Could not {doing}: {{}}: {{}}", "$.Error.Error", "$.Error.Cause"
+            ),
             errors=["States.ALL"],
             result_path="$.Error",
         )
-
-    def _reason(self, construct_id: str, template: str) -> sfn.Chain:
-        """Turns a caught error into the Reason the failure signal carries, then signals it."""
-        return sfn.Pass(
-            self,
-            construct_id,
-            parameters={
-                "Reason": sfn.JsonPath.format(
-                    template,
-                    sfn.JsonPath.string_at("$.Error.Error"),
-                    sfn.JsonPath.string_at("$.Error.Cause"),
-                ),
-                "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
-                "Arn": sfn.JsonPath.string_at("$.Arn"),
-            },
-        ).next(self._signal_failure)
 
 
 def _retry_while_busy(task: tasks.CallAwsService, error: str, max_wait: Duration) -> None:
@@ -410,14 +395,6 @@ def _retry_while_busy(task: tasks.CallAwsService, error: str, max_wait: Duration
         interval=POLL_INTERVAL,
         backoff_rate=1,
         max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),
-    )
-
-
-def _pass_role(role: iam.IRole) -> iam.PolicyStatement:
-    return iam.PolicyStatement(
-        actions=["iam:PassRole"],
-        resources=[role.role_arn],
-        conditions={"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}},
     )
 
 

@@ -8,6 +8,7 @@ from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IDependable
 
+from personalize_constructs.environment_arns import environment_arns
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
 from personalize_constructs.readiness import ReadinessGate, ReadinessWorkflow
 from personalize_domain.config import RecommenderConfig
@@ -107,12 +108,7 @@ def _text(value: float | int | None) -> str:
 def grant_recommender_management(provider: PersonalizeProvider, *, name_prefix: str) -> None:
     """Least privilege for the handlers: this environment's recommenders and dataset group."""
     stack = Stack.of(provider)
-    recommenders = stack.format_arn(
-        service="personalize", resource="recommender", resource_name=f"{name_prefix}-*"
-    )
-    dataset_group = stack.format_arn(
-        service="personalize", resource="dataset-group", resource_name=name_prefix
-    )
+    arns = environment_arns(provider, name_prefix=name_prefix)
     recipes = stack.format_arn(
         service="personalize",
         region="",
@@ -132,7 +128,7 @@ def grant_recommender_management(provider: PersonalizeProvider, *, name_prefix: 
                 "personalize:TagResource",
                 "personalize:ListTagsForResource",
             ],
-            resources=[recommenders, dataset_group, recipes],
+            resources=[arns.recommenders, arns.dataset_group, recipes],
         )
     )
     provider.is_complete_function.add_to_role_policy(
@@ -143,6 +139,6 @@ def grant_recommender_management(provider: PersonalizeProvider, *, name_prefix: 
                 "personalize:DeleteRecommender",
                 "personalize:ListTagsForResource",
             ],
-            resources=[recommenders],
+            resources=[arns.recommenders],
         )
     )
