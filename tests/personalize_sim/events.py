@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from .errors import invalid_input
 from .fake_service import FakeService, Params, operation
@@ -39,10 +38,6 @@ class PersonalizeEventsSimulator(FakeService):
         )
         self.control_plane = control_plane
         self.events: dict[str, list[ReceivedEvent]] = {}
-
-    def client(self, **client_kwargs: Any) -> Any:
-        """A boto3 personalize-events client with dummy credentials, already attached."""
-        return self._new_client(**client_kwargs)
 
     def events_of(self, tracking_id: str) -> list[ReceivedEvent]:
         """The events accepted for `tracking_id`, in the order they arrived."""

@@ -12,6 +12,8 @@ A fake for another service (personalize-runtime, personalize-events) is a subcla
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import uuid
 from collections.abc import Callable
@@ -156,8 +158,8 @@ class FakeService:
         )
         return client
 
-    def _new_client(self, **client_kwargs: Any) -> Any:
-        """A boto3 client for this service and region, with dummy credentials, attached."""
+    def client(self, **client_kwargs: Any) -> Any:
+        """A new boto3 client for this service and region, with dummy credentials, attached."""
         session = boto3.session.Session(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
@@ -348,3 +350,37 @@ def shared_botocore_session() -> botocore.session.Session:
 @cache
 def _service_model(service_name: str) -> ServiceModel:
     return shared_botocore_session().get_service_model(service_name)
+
+
+def page(
+    items: list[Any],
+    req: Params,
+    *,
+    key: str,
+    size: int,
+    scope: str,
+    invalid_token: Callable[[str], ServiceError],
+) -> Params:
+    """One page of `items` under `key`, and a `nextToken` while more remain.
+
+    The token carries the listing it belongs to (`scope`) and the offset; a token from another
+    listing, or one that does not decode, raises the service's own error.
+    """
+    offset = 0
+    if "nextToken" in req:
+        offset = _page_offset(req["nextToken"], scope, invalid_token)
+    response: Params = {key: items[offset : offset + size]}
+    if offset + size < len(items):
+        raw = json.dumps([scope, offset + size]).encode()
+        response["nextToken"] = base64.urlsafe_b64encode(raw).decode()
+    return response
+
+
+def _page_offset(token: str, scope: str, invalid_token: Callable[[str], ServiceError]) -> int:
+    try:
+        token_scope, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, TypeError):
+        token_scope, offset = None, 0
+    if token_scope != scope or not isinstance(offset, int) or offset < 0:
+        raise invalid_token(token)
+    return offset

@@ -6,8 +6,6 @@ with which error or text; everything else follows the botocore model and the dev
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import hashlib
 import json
@@ -27,7 +25,7 @@ from .errors import (
     limit_exceeded,
     not_found,
 )
-from .fake_service import FakeService, Params, operation
+from .fake_service import FakeService, Params, operation, page
 from .lifecycle import (
     ACTIVE,
     CREATE_FAILED,
@@ -154,8 +152,8 @@ class PersonalizeSimulator(FakeService):
     # -- clients and time ---------------------------------------------------------------------
 
     def client(self, **client_kwargs: Any) -> PersonalizeClient:
-        """A new boto3 Personalize client with dummy credentials, already attached."""
-        client: PersonalizeClient = self._new_client(**client_kwargs)
+        """A new boto3 Personalize client (typed) with dummy credentials, already attached."""
+        client: PersonalizeClient = super().client(**client_kwargs)
         return client
 
     def advance(self, seconds: float) -> datetime:
@@ -1012,14 +1010,16 @@ class PersonalizeSimulator(FakeService):
     def _page(
         self, operation_name: str, key: str, items: list[Params], req: Params, *, scope: str
     ) -> Params:
-        size = req.get("maxResults", DEFAULT_PAGE_SIZE)
-        start = 0
-        if "nextToken" in req:
-            start = _decode_token(req["nextToken"], operation_name, scope)
-        response: Params = {key: items[start : start + size]}
-        if start + size < len(items):
-            response["nextToken"] = _encode_token(operation_name, scope, start + size)
-        return response
+        return page(
+            items,
+            req,
+            key=key,
+            size=req.get("maxResults", DEFAULT_PAGE_SIZE),
+            scope=f"{operation_name}/{scope}",
+            invalid_token=lambda _: ServiceError(
+                "InvalidNextTokenException", "The next token is not valid."
+            ),
+        )
 
     def _planned_failure(self, kind: str, keys: tuple[str, ...]) -> str | None:
         for plan in self._failure_plans:
@@ -1095,20 +1095,3 @@ def _decimal(text: str) -> Decimal | None:
 
 def _tag_dict(tags: list[Params]) -> dict[str, str]:
     return {tag["tagKey"]: tag["tagValue"] for tag in tags}
-
-
-def _encode_token(operation_name: str, scope: str, offset: int) -> str:
-    raw = json.dumps({"op": operation_name, "scope": scope, "offset": offset})
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode_token(token: str, operation_name: str, scope: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        valid = data["op"] == operation_name and data["scope"] == scope
-        offset = int(data["offset"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        valid, offset = False, 0
-    if not valid or offset < 0:
-        raise ServiceError("InvalidNextTokenException", "The next token is not valid.")
-    return offset

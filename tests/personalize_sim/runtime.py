@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .errors import ServiceError, UnimplementedOperation, invalid_input, not_found
 from .fake_service import FakeService, Params, operation
@@ -49,10 +48,6 @@ class PersonalizeRuntimeSimulator(FakeService):
         # symptom an operator sees for a mistyped id).
         self.unknown_ids: set[str] = set()
         self._fixed: dict[str, list[str]] = {}
-
-    def client(self, **client_kwargs: Any) -> Any:
-        """A boto3 personalize-runtime client with dummy credentials, already attached."""
-        return self._new_client(**client_kwargs)
 
     def set_recommendations(self, recommender_arn: str, item_ids: Iterable[str]) -> None:
         """Make `recommender_arn` answer exactly these items, in this order, for any request."""

@@ -7,8 +7,6 @@ clock it shares with the other simulators.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import uuid
@@ -16,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tests.personalize_sim import Clock, FakeService, ServiceError, operation
-from tests.personalize_sim.fake_service import Params
+from tests.personalize_sim.fake_service import Params, page
 
 from . import definition as asl
 from .errors import StepLimitExceeded
@@ -79,10 +77,6 @@ class StepFunctionsSimulator(FakeService):
         )
 
     # -- setup ---------------------------------------------------------------------------------
-
-    def client(self, **client_kwargs: Any) -> Any:
-        """A new boto3 `stepfunctions` client with dummy credentials, already attached."""
-        return self._new_client(**client_kwargs)
 
     def state_machine_arn(self, name: str) -> str:
         return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
@@ -261,13 +255,15 @@ class StepFunctionsSimulator(FakeService):
         ]
         # Documented: newest first; running ones by startDate, the others by stopDate.
         found.sort(key=lambda ex: ex.stopped or ex.started, reverse=True)
-        scope = f"{machine.arn}/{wanted}"
-        offset = _decode_token(req["nextToken"], scope) if "nextToken" in req else 0
-        size = req.get("maxResults") or _DEFAULT_PAGE
-        page: Params = {"executions": [self._summary(ex) for ex in found[offset : offset + size]]}
-        if offset + size < len(found):
-            page["nextToken"] = _encode_token(scope, offset + size)
-        return page
+        return page(
+            [self._summary(ex) for ex in found],
+            req,
+            key="executions",
+            size=req.get("maxResults") or _DEFAULT_PAGE,
+            scope=f"{machine.arn}/{wanted}",
+            # [H] message text
+            invalid_token=lambda token: ServiceError("InvalidToken", f"Invalid Token: '{token}'"),
+        )
 
     def _summary(self, execution: Execution) -> Params:
         view: Params = {
@@ -296,17 +292,3 @@ class StepFunctionsSimulator(FakeService):
         if execution is None:
             raise _does_not_exist("Execution", arn)
         return execution
-
-
-def _encode_token(scope: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([scope, offset]).encode()).decode()
-
-
-def _decode_token(token: str, scope: str) -> int:
-    try:
-        token_scope, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, TypeError):
-        token_scope, offset = None, 0
-    if token_scope != scope or not isinstance(offset, int):
-        raise ServiceError("InvalidToken", f"Invalid Token: '{token}'")  # [H] message text
-    return offset

@@ -171,6 +171,16 @@ def test_list_executions_pages_with_next_token(sfn_client: Any, arn: str) -> Non
     assert "nextToken" not in second
 
 
+def test_a_token_from_another_listing_is_refused(sfn_client: Any, arn: str) -> None:
+    # GIVEN a token from the unfiltered listing
+    for i in range(3):
+        start(sfn_client, arn, name=f"t-{i}")
+    token = sfn_client.list_executions(stateMachineArn=arn, maxResults=2)["nextToken"]
+    # WHEN it is used for another filter THEN Step Functions' own error comes back
+    with pytest.raises(sfn_client.exceptions.InvalidToken):
+        sfn_client.list_executions(stateMachineArn=arn, statusFilter="FAILED", nextToken=token)
+
+
 def test_state_machine_timeout_ends_the_execution_timed_out_at_the_deadline(
     sfn: StepFunctionsSimulator, sfn_client: Any
 ) -> None:
