@@ -121,6 +121,7 @@ class _Timed(Protocol):
 
 
 T = TypeVar("T", bound=_Timed)
+R = TypeVar("R")
 
 
 class PersonalizeSimulator(FakeService):
@@ -168,15 +169,12 @@ class PersonalizeSimulator(FakeService):
 
     def status(self, arn: str) -> str | None:
         """The status of a resource right now, or None if it does not exist (or is deleted)."""
-        for store in (self._groups, self._datasets, self._imports, self._recommenders):
+        stores = (self._groups, self._datasets, self._imports, self._recommenders, self._trackers)
+        for store in stores:
             resource = store.get(arn)
             if resource is not None:
                 status = resource.timeline.status(self.clock.now())
                 return None if status == GONE else status
-        tracker = self._trackers.get(arn)
-        if tracker is not None:
-            status = tracker.timeline.status(self.clock.now())
-            return None if status == GONE else status
         return "ACTIVE" if arn in self._schemas else None
 
     # -- outcome control ----------------------------------------------------------------------
@@ -389,9 +387,7 @@ class PersonalizeSimulator(FakeService):
 
     @operation("DescribeSchema")
     def _describe_schema(self, req: Params) -> Params:
-        schema = self._schemas.get(req["schemaArn"])
-        if schema is None:
-            raise not_found(req["schemaArn"])
+        schema = self._get(self._schemas, req["schemaArn"])
         view = self._schema_view(schema)
         view["schema"] = schema.body
         return {"schema": view}
@@ -403,9 +399,7 @@ class PersonalizeSimulator(FakeService):
 
     @operation("DeleteSchema")
     def _delete_schema(self, req: Params) -> Params:
-        arn = req["schemaArn"]
-        if arn not in self._schemas:
-            raise not_found(arn)
+        arn = self._get(self._schemas, req["schemaArn"]).arn
         users = [d.arn for d in self._datasets.values() if d.schema_arn == arn]
         if users:
             raise in_use(f"Schema {arn} is used by dataset(s) {', '.join(users)}.")
@@ -430,9 +424,7 @@ class PersonalizeSimulator(FakeService):
     @operation("CreateDataset")
     def _create_dataset(self, req: Params) -> Params:
         group = self._get(self._groups, req["datasetGroupArn"])
-        schema = self._schemas.get(req["schemaArn"])
-        if schema is None:
-            raise not_found(req["schemaArn"])
+        schema = self._get(self._schemas, req["schemaArn"])
         dataset_type = req["datasetType"].upper()
         if dataset_type not in DATASET_TYPES:
             raise invalid_input(
@@ -672,11 +664,7 @@ class PersonalizeSimulator(FakeService):
     def _update_recommender(self, req: Params) -> Params:
         rec = self._get(self._recommenders, req["recommenderArn"])
         now = self.clock.now()
-        if rec.update is not None and rec.update_in_flight(now):
-            raise in_use(
-                f"Recommender {rec.arn} has an update in {rec.update.timeline.status(now)} "
-                "status. Wait for it to finish before updating again."
-            )
+        self._require_no_update(rec, "updating again")
         self._require_active("Recommender", rec.arn, rec.timeline, "updating it")
         self._check_recommender_config(req["recommenderConfig"])
         rec.base_config = rec.config_at(now)
@@ -962,7 +950,7 @@ class PersonalizeSimulator(FakeService):
         return f"arn:{partition}:personalize:{self.region}:{self.account}:{resource}"
 
     @staticmethod
-    def _get(store: dict[str, T], arn: str) -> T:
+    def _get(store: dict[str, R], arn: str) -> R:
         resource = store.get(arn)
         if resource is None:
             raise not_found(arn)

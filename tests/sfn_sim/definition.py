@@ -16,7 +16,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from tests.personalize_sim.fake_service import shared_botocore_session
 
-from . import choice, intrinsics, lambdas, paths, sdk, templates
+from . import choice, lambdas, paths, sdk, templates
 from .errors import DefinitionError
 from .paths import Json
 
@@ -177,14 +177,7 @@ def _check_fail(state: dict[str, Json], where: str) -> None:
         if static in state and dynamic in state:
             raise DefinitionError(f"{where}: give {static} or {dynamic}, not both.")
         if dynamic in state:
-            _check_expression(_string(state[dynamic], f"{where}.{dynamic}"), where)
-
-
-def _check_expression(text: str, where: str) -> None:
-    if intrinsics.is_intrinsic(text):
-        intrinsics.parse(text)
-    else:
-        paths.parse(text)
+            templates.check_expression(state[dynamic], f"{where}.{dynamic}")
 
 
 def _check_task(state: dict[str, Json], where: str) -> None:

@@ -49,7 +49,7 @@ def check(template: Json, where: str) -> None:
     if isinstance(template, dict):
         for key, value in template.items():
             if key.endswith(".$"):
-                _check_expression(value, f"{where}.{key}")
+                check_expression(value, f"{where}.{key}")
             else:
                 check(value, f"{where}.{key}")
     elif isinstance(template, list):
@@ -57,7 +57,8 @@ def check(template: Json, where: str) -> None:
             check(item, f"{where}[{index}]")
 
 
-def _check_expression(text: Json, where: str) -> None:
+def check_expression(text: Json, where: str) -> None:
+    """A path or an intrinsic function, parsed now so a bad one fails at registration."""
     if intrinsics.is_intrinsic(text):
         intrinsics.parse(text)
     elif paths.is_path(text):
