@@ -208,10 +208,21 @@ def _parse_import_mode(value: Any) -> ImportMode:
 
 
 def _parse_readiness_hours(value: Any) -> int:
-    hours = _parse_positive_int(value)
+    allowed = f"allowed: whole hours from 1 to {MAX_READINESS_HOURS}"
+    try:
+        hours = _parse_positive_int(value)
+    except _Invalid:
+        raise _Invalid(allowed) from None
     if hours > MAX_READINESS_HOURS:
-        raise _Invalid(f"allowed: whole hours from 1 to {MAX_READINESS_HOURS}")
+        raise _Invalid(allowed)
     return hours
+
+
+def _parse_days(value: Any) -> int:
+    try:
+        return _parse_positive_int(value)
+    except _Invalid:
+        raise _Invalid("allowed: a whole number of days >= 1") from None
 
 
 _HOURS_RE = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$")
@@ -253,7 +264,7 @@ _Parser = Callable[[Any], Any]
 _RECOMMENDER_FIELDS: dict[str, _Parser] = {
     "minRecommendationRequestsPerSecond": _parse_positive_int,
     "explorationWeight": _parse_weight,
-    "explorationItemAgeCutOff": _parse_positive_int,
+    "explorationItemAgeCutOff": _parse_days,
     "state": _parse_state,
 }
 _DATASET_FIELDS: dict[str, _Parser] = {
@@ -275,10 +286,6 @@ _ENV_FIELDS: dict[str, _Parser] = {
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
     "recommenders": (tuple(USE_CASES), _RECOMMENDER_FIELDS),
-}
-_ALLOWED_RANGES = {
-    "explorationItemAgeCutOff": "allowed: a whole number of days >= 1",
-    "readinessTimeoutHours": f"allowed: whole hours from 1 to {MAX_READINESS_HOURS}",
 }
 
 
@@ -587,12 +594,10 @@ def _leaf(key: str, value: Any, parser: _Parser, problems: _Problems) -> Any:
     try:
         return parser(value)
     except _Invalid as exc:
-        leaf = key.rsplit(".", 1)[-1]
-        allowed = _ALLOWED_RANGES.get(leaf, str(exc))
         subject = problems.subject(key)
         if key not in problems.origins:
             subject += f" = {value!r}"
-        problems.append(f"{subject}: invalid; {allowed}")
+        problems.append(f"{subject}: invalid; {exc}")
         return None
 
 

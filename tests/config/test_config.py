@@ -348,6 +348,7 @@ def test_parsers_fail_only_with_a_message_of_what_is_allowed(value: Any) -> None
         cfg._parse_source,
         cfg._parse_import_mode,
         cfg._parse_readiness_hours,
+        cfg._parse_days,
     ):
         message = _failure(parser, value)
         assert message is None or message.startswith("allowed: ")
