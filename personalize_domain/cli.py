@@ -40,6 +40,7 @@ from personalize_domain.day_two import (
     recommend,
     send_event,
 )
+from personalize_domain.day_two.errors import error_detail
 from personalize_domain.day_two.event import check_event_type, render_sent
 from personalize_domain.day_two.lifecycle import render_changes
 from personalize_domain.day_two.metrics import render_metrics
@@ -244,11 +245,8 @@ def _operator_errors(command: Callable[P, R]) -> Callable[P, R]:
         except NoRegionError:
             message = "no AWS region: pass --region or set AWS_REGION"
         except ClientError as error:
-            detail = error.response.get("Error", {})
-            message = (
-                f"AWS refused {error.operation_name} ({detail.get('Code', '?')}): "
-                f"{detail.get('Message', error)}"
-            )
+            code, detail = error_detail(error)
+            message = f"AWS refused {error.operation_name} ({code or '?'}): {detail}"
         click.echo(f"error: {message}", err=True)
         raise SystemExit(1)
 

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from personalize_domain.config import EnvironmentConfig
 from personalize_domain.day_two.clients import PersonalizeEventsClient
-from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.day_two.errors import DayTwoError, error_detail
 from personalize_domain.day_two.stack import StackOutputs
 from personalize_domain.stack_outputs import EVENT_TRACKER_ARN, EVENT_TRACKING_ID
 from personalize_domain.use_cases import EventType
@@ -88,12 +88,12 @@ def send_event(
             ],
         )
     except ClientError as error:
-        detail = error.response.get("Error", {})
-        if detail.get("Code") != "InvalidInputException":
+        code, message = error_detail(error)
+        if code != "InvalidInputException":
             raise
         raise DayTwoError(
-            f"Personalize refused the event (InvalidInputException): "
-            f"{detail.get('Message', error)}; if the tracking id is the problem, the event "
+            f"Personalize refused the event (InvalidInputException): {message}; if the "
+            "tracking id is the problem, the event "
             f"tracker may be gone or not ACTIVE yet: run `make deploy ENV={env.name}`"
         ) from error
     return sent

@@ -9,6 +9,7 @@ from enum import StrEnum
 from botocore.exceptions import ClientError
 
 from personalize_domain.day_two.clients import PersonalizeClient
+from personalize_domain.day_two.errors import error_detail
 from personalize_domain.day_two.stack import StackOutputs
 from personalize_domain.day_two.table import render_table
 
@@ -67,7 +68,7 @@ def change_state(
             else:
                 personalize.start_recommender(recommenderArn=arn)
         except ClientError as error:
-            message = error.response.get("Error", {}).get("Message", str(error))
+            _, message = error_detail(error)
             changes.append(StateChange(key, name, status, f"not changed: {message}", False))
             continue
         verb = (

@@ -37,7 +37,6 @@ def collect_metrics(
 ) -> list[RecommenderMetrics]:
     result = []
     for use_case, arn in outputs.recommender_arns.items():
-        live: dict[str, float] | None = None
         try:
             recommender = personalize.describe_recommender(recommenderArn=arn)["recommender"]
             live = dict(recommender.get("modelMetrics") or {})

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from personalize_domain.config import EnvironmentConfig
 from personalize_domain.day_two.clients import PersonalizeClient, PersonalizeRuntimeClient
-from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.day_two.errors import DayTwoError, error_detail
 from personalize_domain.day_two.table import render_table
 from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES
@@ -85,9 +85,8 @@ def get_recommendations(
     try:
         items = runtime.get_recommendations(**request)["itemList"]
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        message = error.response.get("Error", {}).get("Message", str(error))
-        raise DayTwoError(f"Personalize refused the request ({code}): {message}") from error
+        code, message = error_detail(error)
+        raise DayTwoError(f"Personalize refused the request ({code or ''}): {message}") from error
     if not items:
         asked = " and ".join(
             f"{label} {value}" for label, value in (("user", user_id), ("item", item_id)) if value

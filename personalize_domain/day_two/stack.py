@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from personalize_domain.day_two.clients import CloudFormationClient
-from personalize_domain.day_two.errors import DayTwoError
+from personalize_domain.day_two.errors import DayTwoError, error_detail
 from personalize_domain.stack_outputs import (
     DATASET_GROUP_ARN,
     recommender_arn_output,
@@ -66,7 +66,7 @@ def read_outputs(cloudformation: CloudFormationClient, env_name: str) -> StackOu
     try:
         stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
     except ClientError as error:
-        message = error.response.get("Error", {}).get("Message", "")
+        _, message = error_detail(error)
         if "does not exist" in message:
             region = cloudformation.meta.region_name
             raise DayTwoError(

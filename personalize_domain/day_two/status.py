@@ -31,7 +31,9 @@ def collect_status(personalize: PersonalizeClient, dataset_group_arn: str) -> li
             _failure(group),
         )
     ]
-    for dataset in _list(personalize, "list_datasets", "datasets", dataset_group_arn):
+    for dataset in _list(
+        personalize, "list_datasets", "datasets", datasetGroupArn=dataset_group_arn
+    ):
         rows.append(
             ResourceStatus(
                 "dataset",
@@ -40,7 +42,9 @@ def collect_status(personalize: PersonalizeClient, dataset_group_arn: str) -> li
             )
         )
         rows.append(_latest_import(personalize, dataset["datasetArn"]))
-    for summary in _list(personalize, "list_recommenders", "recommenders", dataset_group_arn):
+    for summary in _list(
+        personalize, "list_recommenders", "recommenders", datasetGroupArn=dataset_group_arn
+    ):
         recommender = personalize.describe_recommender(recommenderArn=summary["recommenderArn"])
         rows.append(_recommender_row(recommender["recommender"]))
     return rows
@@ -53,16 +57,15 @@ def render_status(rows: list[ResourceStatus]) -> str:
     )
 
 
-def _list(personalize: PersonalizeClient, operation: str, key: str, group_arn: str) -> list[Any]:
+def _list(personalize: PersonalizeClient, operation: str, key: str, **params: str) -> list[Any]:
     paginator = personalize.get_paginator(operation)  # type: ignore[call-overload]
-    return [item for page in paginator.paginate(datasetGroupArn=group_arn) for item in page[key]]
+    return [item for page in paginator.paginate(**params) for item in page[key]]
 
 
 def _latest_import(personalize: PersonalizeClient, dataset_arn: str) -> ResourceStatus:
-    paginator = personalize.get_paginator("list_dataset_import_jobs")
-    jobs = [
-        j for page in paginator.paginate(datasetArn=dataset_arn) for j in page["datasetImportJobs"]
-    ]
+    jobs = _list(
+        personalize, "list_dataset_import_jobs", "datasetImportJobs", datasetArn=dataset_arn
+    )
     if not jobs:
         return ResourceStatus("import job", "(none)", "-", "no import yet")
     latest = max(jobs, key=lambda job: job["creationDateTime"])
