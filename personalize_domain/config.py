@@ -299,11 +299,16 @@ class _Problems(list[str]):
         super().__init__()
         self.origins: dict[str, tuple[str, Any]] = {}
 
-    def subject(self, path: str) -> str:
+    _UNSET = object()
+
+    def subject(self, path: str, value: Any = _UNSET) -> str:
+        """How a message names the key: its `-c` form when overridden (which shows the value),
+        else the context key, followed by `value` when one is given."""
         if path in self.origins:
-            cli_key, value = self.origins[path]
-            return f"-c {cli_key}={value}"
-        return f"context key '{path}'"
+            cli_key, given = self.origins[path]
+            return f"-c {cli_key}={given}"
+        shown = "" if value is _Problems._UNSET else f" = {value!r}"
+        return f"context key '{path}'{shown}"
 
 
 def load_app_config(context: Mapping[str, Any]) -> AppConfig:
@@ -594,10 +599,7 @@ def _leaf(key: str, value: Any, parser: _Parser, problems: _Problems) -> Any:
     try:
         return parser(value)
     except _Invalid as exc:
-        subject = problems.subject(key)
-        if key not in problems.origins:
-            subject += f" = {value!r}"
-        problems.append(f"{subject}: invalid; {exc}")
+        problems.append(f"{problems.subject(key, value)}: invalid; {exc}")
         return None
 
 
@@ -607,9 +609,7 @@ def _check_unique_prefixes(envs: list[EnvironmentConfig], problems: _Problems) -
         slot = (env.name_prefix.lower(), env.account, env.region)
         if slot in seen:
             key = f"{ENVIRONMENTS_KEY}.{env.name}.namePrefix"
-            subject = problems.subject(key)
-            if key not in problems.origins:
-                subject += f" = {env.name_prefix!r}"
+            subject = problems.subject(key, env.name_prefix)
             problems.append(
                 f"{subject} is also used by '{seen[slot]}'; Personalize names must be unique per "
                 "account and region, so give each environment its own prefix"
