@@ -333,11 +333,11 @@ def warnings(result: StackDiff) -> list[str]:
     for pair in result.recreated:
         lines += _recreated_warning(pair)
     lines += _moved_recommender_warnings(result)
-    lines += [_refused_recommender(change) for change in result.changed if _refused(change)]
+    lines += [_refused_recommender(change) for change in result.changed if refuses_adoption(change)]
     return lines
 
 
-def _refused(change: ResourceChange) -> bool:
+def refuses_adoption(change: ResourceChange) -> bool:
     """A recommender that needs replacing under the same name: the handler will not adopt it."""
     renamed = any(c.path == "Properties.Name" for c in change.changes)
     return change.type == RECOMMENDER_TYPE and bool(change.replaced_because) and not renamed

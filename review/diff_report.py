@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from review import facts
-from review.diff import ABSENT, EXPECTED_RECREATE, PropertyChange, ResourceChange, StackDiff
+from review.diff import (
+    ABSENT,
+    EXPECTED_RECREATE,
+    PropertyChange,
+    ResourceChange,
+    StackDiff,
+    refuses_adoption,
+)
 from review.intrinsics import render
 from review.markdown import EMPTY, code, table, truncate
 from review.pricing import PriceTable, money, recommender_cost
@@ -116,11 +123,8 @@ def _name(resource: Resource) -> str:
 
 
 def _settings(resource: Resource) -> str:
-    props = resource.properties
-    return (
-        f"min RPS {render(props.get('MinRecommendationRequestsPerSecond', '1'))}, "
-        f"state {render(props.get('State', 'running'))}"
-    )
+    found = facts.recommender(resource)
+    return f"min RPS {found.min_rps_text}, state {found.state}"
 
 
 def _recommender_change(change: ResourceChange) -> str:
@@ -131,7 +135,7 @@ def _recommender_change(change: ResourceChange) -> str:
             f"{label}: **replaced**, a new recommender is created and trained, then the old "
             f"{code(settings['Name'].before)} is deleted (because {change.replaced_because})"
         )
-    if change.replaced_because:
+    if refuses_adoption(change):
         # The handler creates by name; a recommender of that name exists with other settings,
         # and the handler refuses to adopt it rather than train over it.
         return (

@@ -43,24 +43,24 @@ class Recommender:
 
 
 def recommenders(template: Template) -> list[Recommender]:
-    found = []
-    for resource in template.of_type(RECOMMENDER_TYPE):
-        props = resource.properties
-        name = render(props.get("Name", ""))
-        recipe = render(props.get("RecipeArn", ""))
-        found.append(
-            Recommender(
-                logical_id=resource.logical_id,
-                name=name,
-                recipe_arn=recipe,
-                use_case=use_case_of(recipe, name),
-                min_rps_text=render(props.get("MinRecommendationRequestsPerSecond", "1")),
-                exploration_weight=render(props.get("ExplorationWeight", "")),
-                exploration_item_age_cut_off=render(props.get("ExplorationItemAgeCutOff", "")),
-                state=render(props.get("State", "running")),
-            )
-        )
-    return found
+    return [recommender(resource) for resource in template.of_type(RECOMMENDER_TYPE)]
+
+
+def recommender(resource: Resource) -> Recommender:
+    """One recommender custom resource, with the handler's defaults for what it leaves out."""
+    props = resource.properties
+    name = render(props.get("Name", ""))
+    recipe = render(props.get("RecipeArn", ""))
+    return Recommender(
+        logical_id=resource.logical_id,
+        name=name,
+        recipe_arn=recipe,
+        use_case=use_case_of(recipe, name),
+        min_rps_text=render(props.get("MinRecommendationRequestsPerSecond", "1")),
+        exploration_weight=render(props.get("ExplorationWeight", "")),
+        exploration_item_age_cut_off=render(props.get("ExplorationItemAgeCutOff", "")),
+        state=render(props.get("State", "running")),
+    )
 
 
 def use_case_of(recipe_arn: str, name: str) -> str:
