@@ -213,10 +213,8 @@ def comparable(resource: Resource, rename: Mapping[str, str] | None = None) -> d
         for key in COMPARED_ATTRIBUTES
         if key in resource.raw
     }
-    if isinstance(shown.get("DependsOn"), list):
+    if "DependsOn" in shown:
         shown["DependsOn"] = sorted(rename.get(d, d) for d in resource.depends_on)
-    elif isinstance(shown.get("DependsOn"), str):
-        shown["DependsOn"] = [rename.get(d, d) for d in resource.depends_on]
     nag = resource.metadata.get("cdk_nag")
     if nag is not None:
         shown["Metadata.cdk_nag"] = nag
@@ -240,7 +238,7 @@ def _compare_resource(
                 name=render(after.properties.get("Name", "")),
                 changes=changes,
                 replaced_because=replaced_because,
-                kept_on_replace=after.raw.get("UpdateReplacePolicy", "Delete") != "Delete",
+                kept_on_replace=after.update_replace_policy != "Delete",
             )
         )
     elif _unmasked(before) != _unmasked(after):

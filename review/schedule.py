@@ -103,7 +103,6 @@ def weekly_running_hours(start: Cron, stop: Cron) -> Decimal:
 class PauseSchedule:
     """A recommender's start/stop schedules; `hours_per_week` is None when not understood."""
 
-    recommender: str
     hours_per_week: Decimal | None
     text: str
 
@@ -126,25 +125,23 @@ def pause_schedules(template: Template) -> dict[str, PauseSchedule]:
             kinds = found.setdefault(logical_id, {True: [], False: []})
             kinds[arn.endswith(START_TARGET)].append(schedule)
     return {
-        logical_id: _schedule(logical_id, kinds[True], kinds[False])
+        logical_id: _schedule(kinds[True], kinds[False])
         for logical_id, kinds in sorted(found.items())
     }
 
 
-def _schedule(
-    logical_id: str, starts: list[dict[str, str]], stops: list[dict[str, str]]
-) -> PauseSchedule:
+def _schedule(starts: list[dict[str, str]], stops: list[dict[str, str]]) -> PauseSchedule:
     if len(starts) != 1 or len(stops) != 1:
         problem = f"{len(starts)} start and {len(stops)} stop schedules, expected one of each"
-        return _not_understood(logical_id, problem)
+        return _not_understood(problem)
     (start,), (stop,) = starts, stops
     if start["timezone"] != stop["timezone"]:
-        return _not_understood(logical_id, "start and stop are in different time zones")
+        return _not_understood("start and stop are in different time zones")
     try:
         start_cron, stop_cron = parse_cron(start["expression"]), parse_cron(stop["expression"])
         hours = weekly_running_hours(start_cron, stop_cron)
     except CronNotUnderstood as exc:
-        return _not_understood(logical_id, str(exc))
+        return _not_understood(str(exc))
     if start_cron.days == stop_cron.days:
         when = f"{start_cron.days_text} {start_cron.time}-{stop_cron.time}"
     else:
@@ -153,7 +150,7 @@ def _schedule(
             f"stop {stop_cron.days_text} {stop_cron.time}"
         )
     text = f"{when} {start['timezone']} ({hours_text(hours)} h/week)"
-    return PauseSchedule(logical_id, hours, text)
+    return PauseSchedule(hours, text)
 
 
 def hours_text(hours: Decimal) -> str:
@@ -161,6 +158,6 @@ def hours_text(hours: Decimal) -> str:
     return f"{hours.quantize(Decimal('0.01')).normalize():f}"
 
 
-def _not_understood(logical_id: str, problem: str) -> PauseSchedule:
+def _not_understood(problem: str) -> PauseSchedule:
     text = f"**schedule not understood, billed as always on** ({problem})"
-    return PauseSchedule(logical_id, None, text)
+    return PauseSchedule(None, text)

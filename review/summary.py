@@ -21,9 +21,12 @@ GENERATED_BY = "python -m review summary"
 @dataclass(frozen=True)
 class Costs:
     recommenders: list[RecommenderCost]
-    per_hour: Decimal
     hours_per_month: int
     active_users: int
+
+    @property
+    def per_hour(self) -> Decimal:
+        return sum((cost.per_hour for cost in self.recommenders), Decimal(0))
 
     @property
     def per_day(self) -> Decimal:
@@ -39,7 +42,7 @@ def render_summary(template: Template, prices: PriceTable, *, active_users: int)
     sections = [
         _header(template),
         _glance(template, costs, prices),
-        _recommenders(template, costs),
+        _recommenders(costs),
         _cost_drivers(template, costs, prices),
         _data_locations(template),
         _waits(template),
@@ -57,8 +60,7 @@ def _costs(template: Template, prices: PriceTable, active_users: int) -> Costs:
         recommender_cost(r, prices, active_users=active_users, schedule=schedules.get(r.logical_id))
         for r in facts.recommenders(template)
     ]
-    total = sum((cost.per_hour for cost in found), Decimal(0))
-    return Costs(found, total, prices.hours_per_month, active_users)
+    return Costs(found, prices.hours_per_month, active_users)
 
 
 def _header(template: Template) -> list[str]:
@@ -111,22 +113,23 @@ def _schedule_text(cost: RecommenderCost) -> str:
     return EMPTY if cost.schedule is None else cell(cost.schedule.text)
 
 
-def _recommenders(template: Template, costs: Costs) -> list[str]:
-    schedules = {c.recommender.logical_id: _schedule_text(c) for c in costs.recommenders}
-    rows = [
-        [
-            code(r.name),
-            cell(r.use_case),
-            code(r.recipe_arn.rsplit("/", 1)[-1]),
-            cell(r.min_rps_text),
-            cell(r.exploration_weight),
-            cell(r.exploration_item_age_cut_off),
-            f"**{r.state}**",
-            schedules.get(r.logical_id, EMPTY),
-            code(r.logical_id),
-        ]
-        for r in facts.recommenders(template)
+def _recommender_row(cost: RecommenderCost) -> list[str]:
+    r = cost.recommender
+    return [
+        code(r.name),
+        cell(r.use_case),
+        code(r.recipe_arn.rsplit("/", 1)[-1]),
+        cell(r.min_rps_text),
+        cell(r.exploration_weight),
+        cell(r.exploration_item_age_cut_off),
+        f"**{r.state}**",
+        _schedule_text(cost),
+        code(r.logical_id),
     ]
+
+
+def _recommenders(costs: Costs) -> list[str]:
+    rows = [_recommender_row(cost) for cost in costs.recommenders]
     headers = [
         "Recommender",
         "Use case",
@@ -370,7 +373,7 @@ def _kept(template: Template) -> list[str]:
                 code(r.logical_id),
                 code(r.type),
                 r.deletion_policy,
-                cell(str(r.raw.get("UpdateReplacePolicy", "Delete"))),
+                cell(r.update_replace_policy),
             ]
             for r in kept
         ],

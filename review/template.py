@@ -39,6 +39,11 @@ class Resource:
         return policy if isinstance(policy, str) else "Delete"
 
     @property
+    def update_replace_policy(self) -> str:
+        policy = self.raw.get("UpdateReplacePolicy")
+        return policy if isinstance(policy, str) else "Delete"
+
+    @property
     def depends_on(self) -> tuple[str, ...]:
         value = self.raw.get("DependsOn")
         if isinstance(value, str):
