@@ -11,13 +11,12 @@ solutions, S3, Lambda, Step Functions and logs are left out: they do not follow 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from review.errors import ReviewError
+from review.errors import ReviewError, read_json
 from review.facts import Recommender
 from review.schedule import HOURS_PER_WEEK, PauseSchedule
 
@@ -91,12 +90,7 @@ class RecommenderCost:
 
 
 def load_prices(path: Path) -> PriceTable:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except FileNotFoundError:
-        raise ReviewError(f"{path}: price table not found") from None
-    except json.JSONDecodeError as exc:
-        raise ReviewError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    data = read_json(path, "price table", parse_float=Decimal)
     try:
         return _price_table(path, data)
     except (KeyError, TypeError, ValueError) as exc:

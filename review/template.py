@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from review.errors import ReviewError
+from review.errors import ReviewError, read_json
 
 TEMPLATE_SUFFIX = ".template.json"
 # Resources CDK adds to every stack that say nothing about this app.
@@ -77,17 +76,7 @@ def stack_name(path: Path) -> str:
 
 
 def load_template(path: Path) -> Template:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReviewError(f"{path}: template not found") from None
-    except OSError as exc:
-        raise ReviewError(f"{path}: cannot read the template ({exc.strerror})") from None
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReviewError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return parse_template(path, body)
+    return parse_template(path, read_json(path, "template"))
 
 
 def parse_template(path: Path, body: object) -> Template:

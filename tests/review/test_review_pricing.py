@@ -116,3 +116,8 @@ def test_the_checked_in_price_table_prices_its_own_assumed_user_count() -> None:
     table = load_prices(DEFAULT_PRICES)
     # THEN a tier covers it (tier_for raises otherwise): `make review` works as shipped
     table.tier_for(table.assumed_active_users)
+
+
+def test_a_price_table_path_that_is_a_directory_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(ReviewError, match=r": cannot read the price table \(Is a directory\)"):
+        load_prices(tmp_path)
