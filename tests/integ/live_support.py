@@ -29,6 +29,7 @@ from personalize_domain.config import EnvironmentConfig, RecommenderState, load_
 from personalize_domain.schemas import DatasetType
 from personalize_domain.stack_outputs import recommender_arn_output, stack_name
 from personalize_domain.use_cases import EventType, UseCase
+from review.base_synth import SYNTH_ENV
 
 # Only the Personalize stubs are installed; the other clients are typed loosely.
 Client = Any
@@ -206,14 +207,7 @@ def cdk_destroy_command(
 
 def cdk_environ(base: Mapping[str, str], region: str) -> dict[str, str]:
     """The CLI's environment: the same region as the test's clients, no version check noise."""
-    return {
-        **base,
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "CDK_DISABLE_VERSION_CHECK": "1",
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    }
+    return {**base, "AWS_REGION": region, "AWS_DEFAULT_REGION": region, **SYNTH_ENV}
 
 
 def run_command(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout_s: float) -> int:
