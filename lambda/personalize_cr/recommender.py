@@ -53,7 +53,7 @@ DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
 def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     request = event["RequestType"]
     if request == "Create":
-        return _create(event, event["ResourceProperties"], personalize, sfn)
+        return _create(event, personalize, sfn)
     if request == "Update":
         return _update(event, personalize, sfn)
     if request == "Delete":
@@ -115,9 +115,8 @@ def recommender_config(props: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _create(
-    event: Mapping[str, Any], props: Mapping[str, Any], personalize: Any, sfn: Any
-) -> dict[str, Any]:
+def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    props = event["ResourceProperties"]
     name = require(props, "Name")
     dataset_group = require(props, "DatasetGroupArn")
     recipe = require(props, "RecipeArn")
@@ -184,7 +183,7 @@ def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, A
     replaced = any(new.get(k) != old.get(k) for k in REPLACING_PROPERTIES)
     if replaced or not is_personalize_arn(event.get("PhysicalResourceId", ""), "recommender"):
         # A new recommender; CloudFormation deletes the old physical id after the update.
-        return _create(event, new, personalize, sfn)
+        return _create(event, personalize, sfn)
     arn = event["PhysicalResourceId"]
     config = recommender_config(new)
     update = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from functools import cache
 from typing import Any
 
 import pytest
@@ -185,9 +184,7 @@ def test_min_rps_override_changes_only_that_recommender_in_place(synth, template
 IMPORT_MINUTES, TRAINING_MINUTES = 3, 60
 
 
-@cache
-def _durations(template_json: str) -> dict[str, float]:
-    resources = json.loads(template_json)["Resources"]
+def _durations(resources: dict[str, Any]) -> dict[str, float]:
     durations = {}
     for logical_id, body in resources.items():
         if body["Type"] != "AWS::CloudFormation::WaitCondition":
@@ -203,7 +200,7 @@ def _durations(template_json: str) -> dict[str, float]:
 def _critical_path_minutes(template: dict[str, Any]) -> float:
     """Longest chain of simulated durations through the dependency graph (Ref/GetAtt/DependsOn)."""
     resources = template["Resources"]
-    durations = _durations(json.dumps(template, sort_keys=True))
+    durations = _durations(resources)
 
     def edges(body: dict[str, Any]) -> set[str]:
         found = set(body.get("DependsOn", []))
