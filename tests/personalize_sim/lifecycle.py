@@ -53,18 +53,18 @@ class Timeline:
     failure_reason: str | None = None
 
     def status(self, now: datetime) -> str:
-        current = self.phases[0][1]
-        for start, status in self.phases:
-            if start <= now:
-                current = status
-        return current
+        return self._current(now)[1]
 
     def since(self, now: datetime) -> datetime:
         """When the current status began: the resource's lastUpdatedDateTime."""
-        current = self.phases[0][0]
-        for start, _ in self.phases:
-            if start <= now:
-                current = start
+        return self._current(now)[0]
+
+    def _current(self, now: datetime) -> tuple[datetime, str]:
+        """The last phase begun by `now` (the first phase before it has begun)."""
+        current = self.phases[0]
+        for phase in self.phases:
+            if phase[0] <= now:
+                current = phase
         return current
 
     def settles_at(self) -> datetime:

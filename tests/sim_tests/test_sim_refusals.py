@@ -35,8 +35,10 @@ def _import(
     )["datasetImportJobArn"]
 
 
-def _group_with_empty_dataset(sim: PersonalizeSimulator, client: PersonalizeClient) -> str:
-    """An ACTIVE ECOMMERCE group with an ACTIVE Interactions dataset and no import; its ARN."""
+def _group_with_empty_dataset(
+    sim: PersonalizeSimulator, client: PersonalizeClient
+) -> tuple[str, str]:
+    """An ACTIVE ECOMMERCE group with an ACTIVE Interactions dataset and no import; their ARNs."""
     group = client.create_dataset_group(name="shop", domain="ECOMMERCE")["datasetGroupArn"]
     sim.settle()
     schema = client.create_schema(
@@ -46,7 +48,7 @@ def _group_with_empty_dataset(sim: PersonalizeSimulator, client: PersonalizeClie
         name="interactions", datasetGroupArn=group, datasetType="Interactions", schemaArn=schema
     )["datasetArn"]
     sim.settle()
-    return dataset
+    return group, dataset
 
 
 def _create_recommender(
@@ -133,7 +135,7 @@ def test_dataset_groups_beyond_the_region_quota_are_refused(client: PersonalizeC
 def test_incremental_import_before_any_full_import_is_refused(
     sim: PersonalizeSimulator, client: PersonalizeClient
 ) -> None:
-    dataset = _group_with_empty_dataset(sim, client)
+    _, dataset = _group_with_empty_dataset(sim, client)
     with pytest.raises(client.exceptions.InvalidInputException, match="Use importMode FULL"):
         _import(client, dataset, "append", "INCREMENTAL")
 
@@ -141,7 +143,7 @@ def test_incremental_import_before_any_full_import_is_refused(
 def test_incremental_import_after_a_failed_full_import_is_refused(
     sim: PersonalizeSimulator, client: PersonalizeClient
 ) -> None:
-    dataset = _group_with_empty_dataset(sim, client)
+    _, dataset = _group_with_empty_dataset(sim, client)
     sim.fail_import(dataset)
     _import(client, dataset, "bulk")
     sim.settle()
@@ -283,8 +285,7 @@ def test_a_second_event_tracker_in_a_group_is_refused(
 def test_recommender_without_imported_interactions_is_refused(
     sim: PersonalizeSimulator, client: PersonalizeClient
 ) -> None:
-    _group_with_empty_dataset(sim, client)
-    group = "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"
+    group, _ = _group_with_empty_dataset(sim, client)
     with pytest.raises(client.exceptions.InvalidInputException, match="no imported interactions"):
         _create_recommender(client, group)
 
@@ -292,9 +293,8 @@ def test_recommender_without_imported_interactions_is_refused(
 def test_recommender_while_the_first_import_runs_is_refused_as_in_use(
     sim: PersonalizeSimulator, client: PersonalizeClient
 ) -> None:
-    dataset = _group_with_empty_dataset(sim, client)
+    group, dataset = _group_with_empty_dataset(sim, client)
     _import(client, dataset, "bulk")
-    group = "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"
     with pytest.raises(client.exceptions.ResourceInUseException, match="import job in progress"):
         _create_recommender(client, group)
 
