@@ -492,10 +492,10 @@ def _build_running_hours(
     stopped = [r.use_case.key for r in recommenders if r.state is RecommenderState.STOPPED]
     for key in stopped:
         # The schedule would start it every morning: the two would fight.
+        subject = problems.subject(f"{where}.recommenders.{key}.state", "stopped")
         problems.append(
-            f"context key '{where}.recommenders.{key}.state' = 'stopped': with runningHours the "
-            "schedule starts and stops recommenders; remove runningHours to keep it stopped, "
-            "or set its state to running"
+            f"{subject}: with runningHours the schedule starts and stops recommenders; remove "
+            "runningHours to keep it stopped, or set its state to running"
         )
     start, stop = values["runningHours"]
     return RunningHours(

@@ -380,10 +380,12 @@ def test_running_hours_become_cron_expressions_in_the_time_zone() -> None:
 
 
 def test_running_hours_refuse_a_stopped_recommender_they_would_start_every_day() -> None:
+    # GIVEN -c dev.recommenders.best-sellers.state=stopped, with dev's running hours
+    # THEN the message names the -c key, as every other message about an override does
     assert _problems(**{"dev.recommenders.best-sellers.state": "stopped"}) == [
-        "context key 'environments.dev.recommenders.best-sellers.state' = 'stopped': with "
-        "runningHours the schedule starts and stops recommenders; remove runningHours to keep it "
-        "stopped, or set its state to running"
+        "-c dev.recommenders.best-sellers.state=stopped: with runningHours the schedule starts "
+        "and stops recommenders; remove runningHours to keep it stopped, or set its state to "
+        "running"
     ]
 
 
