@@ -1,4 +1,4 @@
-"""Import jobs in the template: properties, readiness wiring, ordering, least privilege, logs."""
+"""Import jobs in the template: properties, readiness wiring, ordering, data locations."""
 
 from __future__ import annotations
 
@@ -144,97 +144,6 @@ def test_changed_data_gives_a_new_location_and_a_new_wait_condition(
     assert old_id == new_id
     assert old["Properties"]["DataLocation"] != new["Properties"]["DataLocation"]
     assert old["Properties"]["ReadinessHandle"] != new["Properties"]["ReadinessHandle"]
-
-
-# ---------------------------------------------------------------- least privilege
-
-
-def _statements(template: Template) -> list[dict[str, Any]]:
-    statements = []
-    for policy in _resources(template, "AWS::IAM::Policy").values():
-        statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
-    for role in _resources(template, "AWS::IAM::Role").values():
-        for policy in role["Properties"].get("Policies", []):
-            statements.extend(policy["PolicyDocument"]["Statement"])
-    return statements
-
-
-def _actions(statement: dict[str, Any]) -> list[str]:
-    actions = statement["Action"]
-    return [actions] if isinstance(actions, str) else list(actions)
-
-
-def test_no_policy_grants_every_personalize_action(dev: Template) -> None:
-    actions = {a for s in _statements(dev) for a in _actions(s)}
-    assert not {a for a in actions if a in ("*", "personalize:*", "iam:*", "s3:*")}
-
-
-def test_pass_role_is_only_for_the_personalize_role_and_service(dev: Template) -> None:
-    passes = [s for s in _statements(dev) if "iam:PassRole" in _actions(s)]
-    assert passes
-    for statement in passes:
-        assert statement["Resource"] == {"Fn::GetAtt": ["PersonalizeRole57280082", "Arn"]}
-        assert statement["Condition"] == {
-            "StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}
-        }
-
-
-def test_personalize_actions_are_scoped_to_this_environment(dev: Template) -> None:
-    recommender_refs = [{"Ref": k} for k in _resources(dev, "Custom::PersonalizeRecommender")]
-    for statement in _statements(dev):
-        actions = [a for a in _actions(statement) if a.startswith("personalize:")]
-        if not actions:
-            continue
-        if statement["Resource"] == "*":
-            # List actions take no resource ARN; they are the only unscoped ones.
-            assert actions == ["personalize:ListDatasetImportJobs"]
-        else:
-            resources = statement["Resource"]
-            resources = resources if isinstance(resources, list) else [resources]
-            # This environment's resources (by name prefix, or our recommenders' ARNs), or AWS's
-            # public ECOMMERCE recipes.
-            assert all(
-                "shop-dev" in json.dumps(r)
-                or ":recipe/aws-ecomm-*" in json.dumps(r)
-                or r in recommender_refs
-                for r in resources
-            ), statement
-
-
-def test_no_managed_policies_but_cdks_auto_delete_singleton(dev: Template) -> None:
-    # CDK's S3 auto-delete provider role is generated with AWSLambdaBasicExecutionRole and
-    # cannot be configured; every role of ours writes only to its own log group.
-    with_managed = [
-        logical_id
-        for logical_id, role in _resources(dev, "AWS::IAM::Role").items()
-        if "ManagedPolicyArns" in role["Properties"]
-    ]
-    assert with_managed == ["CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092"]
-
-
-# ---------------------------------------------------------------- logs
-
-
-def test_every_log_group_has_retention_and_is_removed_on_destroy(dev: Template) -> None:
-    groups = _resources(dev, "AWS::Logs::LogGroup")
-    assert groups
-    for body in groups.values():
-        assert body["Properties"]["RetentionInDays"] == 30
-        assert body["DeletionPolicy"] == "Delete"
-
-
-def test_every_function_logs_to_an_explicit_group(dev: Template) -> None:
-    # Lambda's implicit /aws/lambda/<fn> groups would outlive `cdk destroy` (aws-cdk#11549).
-    for logical_id, body in _resources(dev, "AWS::Lambda::Function").items():
-        if logical_id.startswith("CustomS3AutoDeleteObjects"):
-            continue  # CDK's singleton provider: its log group is not configurable
-        assert "LogGroup" in body["Properties"]["LoggingConfig"], logical_id
-
-
-def test_state_machines_log_everything_but_execution_data(dev: Template) -> None:
-    for body in _resources(dev, "AWS::StepFunctions::StateMachine").values():
-        config = body["Properties"]["LoggingConfiguration"]
-        assert (config["Level"], config["IncludeExecutionData"]) == ("ALL", False)
 
 
 def test_data_already_in_s3_is_imported_from_its_uri_without_a_copy(
