@@ -113,3 +113,12 @@ def grant_import_management(
             resources=[arns.import_jobs],
         )
     )
+    provider.is_complete_function.add_to_role_policy(
+        iam.PolicyStatement(
+            sid="FindImportJobs",
+            # A Delete whose create CloudFormation cancelled knows only the dataset: it waits for
+            # that dataset's running imports. List actions take no resource ARN.
+            actions=["personalize:ListDatasetImportJobs"],
+            resources=["*"],
+        )
+    )

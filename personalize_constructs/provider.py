@@ -16,6 +16,10 @@ from personalize_constructs.handler_code import explicit_log_group, handler_func
 TOTAL_TIMEOUT = Duration.minutes(50)
 QUERY_INTERVAL = Duration.seconds(30)
 SERVICE_TIMEOUT = Duration.minutes(60)
+# Each call of a handler stays short: botocore's worst case per call is bounded in the handlers
+# (cr_common.WORST_CALL_SECONDS) and they start no call the remaining time cannot cover.
+ON_EVENT_TIMEOUT = Duration.minutes(2)
+IS_COMPLETE_TIMEOUT = Duration.minutes(1)
 
 
 class PersonalizeProvider(Construct):
@@ -32,14 +36,14 @@ class PersonalizeProvider(Construct):
             self,
             "OnEvent",
             handler="handler.on_event",
-            timeout=Duration.minutes(2),
+            timeout=ON_EVENT_TIMEOUT,
             description="Starts, updates and deletes Personalize import jobs and recommenders",
         )
         self.is_complete_function = handler_function(
             self,
             "IsComplete",
             handler="handler.is_complete",
-            timeout=Duration.minutes(1),
+            timeout=IS_COMPLETE_TIMEOUT,
             description="Reports whether a Personalize deletion or running import is over",
         )
         framework_logs = explicit_log_group(self, "FrameworkLogs")

@@ -27,6 +27,11 @@ POLL_INTERVAL = Duration.seconds(60)
 # Kinds of operation the workflow can wait for; the custom-resource handlers send one of these.
 KIND_IMPORT = "import"
 KIND_RECOMMENDER = "recommender"
+# A recommender whose Delete outlasted the Provider's budget: delete it once training ends.
+KIND_RECOMMENDER_DELETE = "recommender-delete"
+NO_REASON = "Personalize gave no failure reason"
+# Recommender statuses from which Personalize accepts DeleteRecommender.
+_DELETABLE = ("ACTIVE", "INACTIVE", "CREATE FAILED")
 
 # SDK integrations name undeclared errors <Service>.<Service>Exception, which is how throttling
 # is expected to arrive [H]; the declared-looking names are kept in case it arrives as such.
@@ -83,11 +88,13 @@ class ReadinessWorkflow(Construct):
             arns.import_jobs, arns.datasets, personalize_role, succeed, max_wait
         )
         start_recommender = self._recommender_branch(arns.recommenders, succeed, max_wait)
+        start_delete = self._recommender_delete_branch(arns.recommenders, max_wait)
 
         definition = (
             sfn.Choice(self, "Kind")
             .when(sfn.Condition.string_equals("$.Kind", KIND_IMPORT), start_import)
             .when(sfn.Condition.string_equals("$.Kind", KIND_RECOMMENDER), start_recommender)
+            .when(sfn.Condition.string_equals("$.Kind", KIND_RECOMMENDER_DELETE), start_delete)
             .otherwise(sfn.Fail(self, "UnknownKind", error="UnknownKind", cause="unsupported Kind"))
         )
         self.state_machine = sfn.StateMachine(
@@ -139,33 +146,46 @@ class ReadinessWorkflow(Construct):
             },
             result_path=sfn.JsonPath.DISCARD,
         )
-        # Five pending imports per region, not adjustable: wait for a free slot.
-        _retry_while_busy(create_import, "Personalize.LimitExceededException", max_wait)
+        # Five pending imports per region, not adjustable, or another import of this dataset
+        # still running (a rollback re-importing earlier data): wait for it.
+        _retry_while_busy(
+            create_import,
+            ["Personalize.LimitExceededException", "Personalize.ResourceInUseException"],
+            max_wait,
+        )
         create_import.add_catch(
             describe_import,
             errors=["Personalize.ResourceAlreadyExistsException"],
             result_path=sfn.JsonPath.DISCARD,
         )
         self._catch_all(create_import, "ImportCreateError", "start the import job")
+        import_status = "$.Describe.DatasetImportJob.Status"
+        import_reason = "$.Describe.DatasetImportJob.FailureReason"
         import_failed = self._failure_reason(
-            "ImportFailedReason",
-            "Personalize import job {} failed: {}",
-            "$.Describe.DatasetImportJob.FailureReason",
+            "ImportFailedReason", "Personalize import job {} failed: {}", import_reason
+        )
+        import_failed_silently = self._failure_reason(
+            "ImportFailedNoReason", f"Personalize import job {{}} failed: {NO_REASON}"
         )
         wait_import = sfn.Wait(
             self, "WaitForImport", time=sfn.WaitTime.duration(POLL_INTERVAL)
         ).next(describe_import)
         create_import.next(wait_import)
+        # Every member of a describe response is optional in the API: a missing one must never
+        # fail the workflow at runtime (it would then never signal).
+        import_failed_status = sfn.Condition.and_(
+            sfn.Condition.is_present(import_status),
+            sfn.Condition.string_equals(import_status, "CREATE FAILED"),
+        )
         describe_import.next(
             sfn.Choice(self, "ImportSettled")
+            .when(sfn.Condition.is_not_present(import_status), wait_import)
+            .when(sfn.Condition.string_equals(import_status, "ACTIVE"), succeed)
             .when(
-                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "ACTIVE"),
-                succeed,
-            )
-            .when(
-                sfn.Condition.string_equals("$.Describe.DatasetImportJob.Status", "CREATE FAILED"),
+                sfn.Condition.and_(import_failed_status, sfn.Condition.is_present(import_reason)),
                 import_failed,
             )
+            .when(import_failed_status, import_failed_silently)
             .otherwise(wait_import)
         )
         return (
@@ -218,17 +238,28 @@ class ReadinessWorkflow(Construct):
 
         status = "$.Describe.Recommender.Status"
         latest = "$.Describe.Recommender.LatestRecommenderUpdate.Status"
+        reason = "$.Describe.Recommender.FailureReason"
+        latest_reason = "$.Describe.Recommender.LatestRecommenderUpdate.FailureReason"
         watching = sfn.Condition.boolean_equals("$.WatchUpdate", True)
         has_latest = sfn.Condition.is_present(latest)
         failed = self._failure_reason(
-            "RecommenderFailedReason",
-            "Personalize recommender {} failed: {}",
-            "$.Describe.Recommender.FailureReason",
+            "RecommenderFailedReason", "Personalize recommender {} failed: {}", reason
+        )
+        failed_silently = self._failure_reason(
+            "RecommenderFailedNoReason", f"Personalize recommender {{}} failed: {NO_REASON}"
         )
         update_failed = self._failure_reason(
             "UpdateFailedReason",
             "Personalize recommender {} could not apply the new configuration: {}",
-            "$.Describe.Recommender.LatestRecommenderUpdate.FailureReason",
+            latest_reason,
+        )
+        update_failed_silently = self._failure_reason(
+            "UpdateFailedNoReason",
+            "Personalize recommender {} could not apply the new configuration: " + NO_REASON,
+        )
+        create_failed = sfn.Condition.string_equals(status, "CREATE FAILED")
+        update_create_failed = sfn.Condition.and_(
+            watching, has_latest, sfn.Condition.string_equals(latest, "CREATE FAILED")
         )
         # An update the handler could not send (another one ran) is sent here; a stopped
         # recommender is started first, since Personalize may refuse to update it [H].
@@ -238,7 +269,9 @@ class ReadinessWorkflow(Construct):
         )
         describe.next(
             sfn.Choice(self, "RecommenderSettled")
-            .when(sfn.Condition.string_equals(status, "CREATE FAILED"), failed)
+            .when(sfn.Condition.is_not_present(status), wait)
+            .when(sfn.Condition.and_(create_failed, sfn.Condition.is_present(reason)), failed)
+            .when(create_failed, failed_silently)
             .when(
                 sfn.Condition.and_(update_pending, sfn.Condition.string_equals(status, "ACTIVE")),
                 update,
@@ -248,11 +281,10 @@ class ReadinessWorkflow(Construct):
                 start,
             )
             .when(
-                sfn.Condition.and_(
-                    watching, has_latest, sfn.Condition.string_equals(latest, "CREATE FAILED")
-                ),
+                sfn.Condition.and_(update_create_failed, sfn.Condition.is_present(latest_reason)),
                 update_failed,
             )
+            .when(update_create_failed, update_failed_silently)
             .when(
                 sfn.Condition.and_(
                     watching,
@@ -276,6 +308,63 @@ class ReadinessWorkflow(Construct):
                 start,
             )
             .when(sfn.Condition.string_equals_json_path(status, "$.Target"), succeed)
+            .otherwise(wait)
+        )
+        return describe
+
+    def _recommender_delete_branch(self, recommenders: str, max_wait: Duration) -> sfn.IChainable:
+        """Delete a recommender as soon as Personalize allows it (after training or an update).
+
+        Started by a Delete whose polling budget ran out while the recommender still trained; it
+        signals nothing (CloudFormation has already been told), it only makes sure nothing is
+        left billing.
+        """
+        gone = sfn.Succeed(self, "RecommenderGone")
+        cannot = sfn.Fail(self, "RecommenderNotDeleted", error="RecommenderNotDeleted")
+        describe = self._personalize_call(
+            "ReapDescribeRecommender",
+            "describeRecommender",
+            recommenders,
+            parameters={"RecommenderArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path="$.Describe",
+        )
+        describe.add_catch(gone, errors=["Personalize.ResourceNotFoundException"])
+        describe.add_catch(cannot, errors=["States.ALL"])
+        delete = self._personalize_call(
+            "ReapDeleteRecommender",
+            "deleteRecommender",
+            recommenders,
+            parameters={"RecommenderArn": sfn.JsonPath.string_at("$.Arn")},
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        _retry_while_busy(delete, "Personalize.ResourceInUseException", max_wait)
+        delete.add_catch(gone, errors=["Personalize.ResourceNotFoundException"])
+        delete.add_catch(cannot, errors=["States.ALL"])
+        delete.next(gone)
+        wait = sfn.Wait(self, "WaitToDelete", time=sfn.WaitTime.duration(POLL_INTERVAL))
+        wait.next(describe)
+        status = "$.Describe.Recommender.Status"
+        latest = "$.Describe.Recommender.LatestRecommenderUpdate.Status"
+        describe.next(
+            sfn.Choice(self, "RecommenderDeletable")
+            .when(sfn.Condition.is_not_present(status), wait)
+            .when(sfn.Condition.string_matches(status, "DELETE *"), gone)
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present(latest),
+                    sfn.Condition.or_(
+                        sfn.Condition.string_equals(latest, "CREATE PENDING"),
+                        sfn.Condition.string_equals(latest, "CREATE IN_PROGRESS"),
+                    ),
+                ),
+                wait,
+            )
+            .when(
+                sfn.Condition.or_(
+                    *(sfn.Condition.string_equals(status, value) for value in _DELETABLE)
+                ),
+                delete,
+            )
             .otherwise(wait)
         )
         return describe
@@ -321,22 +410,21 @@ class ReadinessWorkflow(Construct):
         self._catch_all(task, f"{construct_id}Error", f"{verb} the recommender")
         return task
 
-    def _failure_reason(self, construct_id: str, template: str, reason_path: str) -> sfn.Chain:
-        """A failed operation: the Reason names the resource and Personalize's failure reason."""
-        return self._fail_with(construct_id, template, "$.Arn", reason_path)
-
-    def _fail_with(
-        self, construct_id: str, template: str, first_path: str, second_path: str
+    def _failure_reason(
+        self, construct_id: str, template: str, reason_path: str | None = None
     ) -> sfn.Chain:
-        """Format the Reason the failure signal carries from two paths, then signal it."""
+        """A failed operation: the Reason names the resource and Personalize's failure reason."""
+        paths = ("$.Arn",) if reason_path is None else ("$.Arn", reason_path)
+        return self._fail_with(construct_id, template, *paths)
+
+    def _fail_with(self, construct_id: str, template: str, *paths: str) -> sfn.Chain:
+        """Format the Reason the failure signal carries from the paths, then signal it."""
         return sfn.Pass(
             self,
             construct_id,
             parameters={
                 "Reason": sfn.JsonPath.format(
-                    template,
-                    sfn.JsonPath.string_at(first_path),
-                    sfn.JsonPath.string_at(second_path),
+                    template, *(sfn.JsonPath.string_at(path) for path in paths)
                 ),
                 "HandleUrl": sfn.JsonPath.string_at("$.HandleUrl"),
                 "Arn": sfn.JsonPath.string_at("$.Arn"),
@@ -344,8 +432,9 @@ class ReadinessWorkflow(Construct):
         ).next(self._signal_failure)
 
     def grant_start(self, grantee: iam.IGrantable) -> None:
-        """Start executions, and stop them when the resource they wait for is deleted."""
+        """Start executions, and find and stop the older ones a newer request supersedes."""
         self.state_machine.grant_start_execution(grantee)
+        self.state_machine.grant(grantee, "states:ListExecutions")
         stack = Stack.of(self)
         executions = stack.format_arn(
             service="states",
@@ -388,10 +477,12 @@ class ReadinessWorkflow(Construct):
         )
 
 
-def _retry_while_busy(task: tasks.CallAwsService, error: str, max_wait: Duration) -> None:
+def _retry_while_busy(
+    task: tasks.CallAwsService, error: str | list[str], max_wait: Duration
+) -> None:
     """A refusal that means "busy" (a full quota, another update): wait, up to the bound."""
     task.add_retry(
-        errors=[error],
+        errors=error if isinstance(error, list) else [error],
         interval=POLL_INTERVAL,
         backoff_rate=1,
         max_attempts=int(max_wait.to_seconds() // POLL_INTERVAL.to_seconds()),

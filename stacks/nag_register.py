@@ -43,11 +43,13 @@ REASONS = {
     ),
     "list-import-jobs": (
         "personalize:ListDatasetImportJobs has no resource type in the Service Authorization "
-        "Reference, so it needs '*'; the handler only lists this dataset's jobs to adopt its own."
+        "Reference, so it needs '*'; the handlers only list this environment's datasets' jobs "
+        "(to check for a FULL import, and to outwait running ones before a dataset is deleted)."
     ),
     "readiness-executions": (
-        "StopExecution targets executions, named per operation at run time; the pattern is "
-        "limited to this environment's readiness state machine."
+        "StopExecution targets executions, named per request at run time (a newer request "
+        "stops the older one's); the pattern is limited to this environment's readiness state "
+        "machine."
     ),
     "readiness-logs-and-tracing": (
         "Step Functions log delivery (logs:*LogDelivery*, Describe*) and X-Ray "
@@ -208,7 +210,10 @@ def acknowledge(stack: PersonalizeShopStack) -> None:
         f"{readiness.state_machine_name}:*"
     )
     _ack(on_event_role, f"IAM5[Resource::{executions}]", "readiness-executions")
-    _ack(provider.is_complete_function.role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
+    is_complete_role = provider.is_complete_function.role
+    _ack(is_complete_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
+    _ack(is_complete_role, "IAM5[Resource::*]", "list-import-jobs")
+    _ack(is_complete_role, f"IAM5[Resource::{executions}]", "readiness-executions")
     if stack.recommenders:
         _ack(on_event_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
         _ack(on_event_role, f"IAM5[Resource::{recipes}]", "ecommerce-recipes")

@@ -79,6 +79,8 @@ class PersonalizeShopStack(Stack):
             max_wait=max_wait,
         )
         self.readiness.grant_start(self.provider.on_event_function)
+        # is_complete hands a recommender that outlasts a Delete's budget to the workflow.
+        self.readiness.grant_start(self.provider.is_complete_function)
         grant_import_management(
             self.provider,
             name_prefix=config.name_prefix,

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,13 +20,18 @@ from botocore.exceptions import ClientError
 LOGGER = logging.getLogger("personalize_cr")
 LOGGER.setLevel(logging.INFO)
 
-# Explicit timeouts and bounded retries: the worst case stays far below the Lambda timeout.
-# `standard` mode also retries LimitExceededException, which for Personalize is a quota, so
-# attempts are few.
+# Explicit timeouts and few retries, so that the worst case of one call (every attempt hanging to
+# its timeout, plus standard mode's backoff of at most 2 s between two attempts) is known:
+# `Deadline` refuses to start a call that could outlast the Lambda. `standard` mode also retries
+# LimitExceededException, which for Personalize is a quota, so attempts stay few.
+CONNECT_TIMEOUT_SECONDS = 3
+READ_TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 2
+WORST_CALL_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + 2
 CLIENT_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=30,
-    retries={"mode": "standard", "max_attempts": 4},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
 )
 
 # Error codes that mean "not now": polling answers "not yet", never a failure.
@@ -43,9 +50,10 @@ TRANSIENT_CODES = frozenset(
     }
 )
 
-# CloudFormation caps the whole custom-resource response at 4096 bytes; the framework adds the
-# stack trace and a log link to Reason, so our own messages stay well below.
-MAX_REASON_CHARS = 1000
+# CloudFormation refuses a custom-resource response over 4096 bytes. The Provider framework
+# sends `Error: <our message>`, a `Logs:` line and its own JavaScript stack as the Reason, next to
+# the stack id, request id, physical id and Data, so our messages stay well below.
+MAX_REASON_CHARS = 1500
 
 
 def personalize_client() -> Any:
@@ -54,6 +62,11 @@ def personalize_client() -> Any:
 
 def stepfunctions_client() -> Any:
     return boto3.client("stepfunctions", config=CLIENT_CONFIG)
+
+
+def now() -> float:
+    """Seconds since the epoch; the one clock the handlers read (tests drive it)."""
+    return time.time()
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -79,6 +92,65 @@ class HandlerError(Exception):
         super().__init__(shorten(message))
 
 
+class OutOfTime(Exception):
+    """The Lambda has too little time left to finish another AWS call."""
+
+
+def reason_for(exc: BaseException) -> str:
+    """One line for CloudFormation: the service's own words first, cut to fit the response."""
+    if isinstance(exc, HandlerError):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "") or "call"
+        return shorten(
+            f"{error.get('Message') or error.get('Code')} ({error.get('Code')}, {operation})"
+        )
+    return shorten(f"{type(exc).__name__}: {exc}")
+
+
+class Deadline:
+    """What is left of the Lambda's time: no call starts that could outlast it."""
+
+    # Time kept back for returning the result to the framework.
+    MARGIN_SECONDS = 3
+
+    def __init__(self, context: Any) -> None:
+        remaining_ms = context.get_remaining_time_in_millis() if context is not None else None
+        self._ends = None if remaining_ms is None else time.monotonic() + remaining_ms / 1000
+
+    def seconds_left(self) -> float | None:
+        return None if self._ends is None else self._ends - time.monotonic()
+
+    def check(self, operation: str) -> None:
+        left = self.seconds_left()
+        if left is not None and left < WORST_CALL_SECONDS + self.MARGIN_SECONDS:
+            raise OutOfTime(
+                f"{left:.0f} s left in this Lambda invocation, too little for {operation} "
+                f"(up to {WORST_CALL_SECONDS} s with retries)"
+            )
+
+
+class TimedClient:
+    """A boto3 client whose calls first check the invocation's `Deadline`."""
+
+    def __init__(self, client: Any, deadline: Deadline) -> None:
+        self._client = client
+        self._deadline = deadline
+        self.exceptions = client.exceptions
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("_"):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._deadline.check(name)
+            return attribute(*args, **kwargs)
+
+        return call
+
+
 def short_hash(*parts: str, length: int = 12) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:length]
 
@@ -91,74 +163,122 @@ def arn_parts(arn: str) -> tuple[str, str, str, str]:
     return pieces[1], pieces[3], pieces[4], pieces[5]
 
 
-def is_personalize_arn(value: str, resource_type: str) -> bool:
+def is_personalize_arn(value: Any, resource_type: str) -> bool:
+    if not isinstance(value, str):
+        return False
     pieces = value.split(":", 5)
     return (
         len(pieces) == 6
         and pieces[0] == "arn"
         and pieces[2] == "personalize"
         and pieces[5].startswith(f"{resource_type}/")
+        and len(pieces[5]) > len(resource_type) + 1
     )
 
 
 def require(props: Mapping[str, Any], name: str) -> str:
     value = props.get(name)
     if not isinstance(value, str) or not value:
-        raise HandlerError(f"property {name} is missing or empty")
+        raise HandlerError(f"property {name} is missing or empty (got {_shown(value)})")
     return value
+
+
+def require_arn(props: Mapping[str, Any], name: str, service: str, resource_type: str) -> str:
+    """A property that must be the ARN of one kind of resource."""
+    value = require(props, name)
+    pieces = value.split(":", 5)
+    if (
+        len(pieces) != 6
+        or pieces[0] != "arn"
+        or pieces[2] != service
+        or not pieces[5].startswith(resource_type)
+    ):
+        raise HandlerError(
+            f"property {name} must be a {service} {resource_type.rstrip('/:')} ARN, "
+            f"got {_shown(value)}"
+        )
+    return value
+
+
+def _shown(value: Any) -> str:
+    return shorten(repr(value), 120)
+
+
+def execution_name(resource_key: str, request_id: str) -> str:
+    """The readiness execution of one request for one resource.
+
+    Unique per request: a rollback that brings back an old handle is a new request, so it gets a
+    new execution instead of colliding with one that already ended. A retried request (same
+    RequestId) gets the same name, so the start stays idempotent.
+    Step Functions names: <= 80 characters of [A-Za-z0-9-_].
+    """
+    return f"{resource_key[:60]}-{short_hash(request_id, length=12)}"
+
+
+def _is_execution_of(name: str, resource_key: str) -> bool:
+    return re.fullmatch(re.escape(resource_key[:60]) + r"-[0-9a-f]{12}", name) is not None
+
+
+def stop_readiness(
+    sfn: Any, *, state_machine_arn: Any, resource_key: str, keep: str | None = None
+) -> list[str]:
+    """Stop every running execution for this resource but `keep`; return the stopped names.
+
+    One resource has at most one execution that converges it: a newer request (a rollback, a
+    delete) supersedes whatever an older one still does.
+    """
+    if not isinstance(state_machine_arn, str) or not state_machine_arn:
+        return []
+    stopped: list[str] = []
+    token: str | None = None
+    while True:
+        page = sfn.list_executions(
+            stateMachineArn=state_machine_arn,
+            statusFilter="RUNNING",
+            **({"nextToken": token} if token else {}),
+        )
+        for execution in page.get("executions", []):
+            name = execution.get("name", "")
+            if name != keep and _is_execution_of(name, resource_key):
+                try:
+                    sfn.stop_execution(
+                        executionArn=execution["executionArn"],
+                        cause="superseded by a newer CloudFormation request",
+                    )
+                except ClientError as exc:
+                    if error_code(exc) != "ExecutionDoesNotExist":
+                        raise
+                stopped.append(name)
+        token = page.get("nextToken")
+        if not token:
+            break
+    if stopped:
+        LOGGER.info("stopped readiness executions %s", stopped)
+    return stopped
 
 
 def start_readiness(
     sfn: Any,
     *,
-    props: Mapping[str, Any],
-    resource_name: str,
+    state_machine_arn: str,
+    resource_key: str,
+    request_id: str,
     workflow_input: Mapping[str, Any],
 ) -> str:
-    """Start the workflow that waits for an operation and signals its WaitCondition.
-
-    The execution name (the resource's name and the operation's handle) is deterministic, so a
-    retried handler finds the same execution instead of starting a second one (StartExecution
-    is idempotent for the same name and input).
-    """
-    handle = require(props, "ReadinessHandle")
-    body = json.dumps(
-        {**workflow_input, "HandleUrl": handle}, sort_keys=True, separators=(",", ":")
-    )
-    name = execution_name(resource_name, handle)
+    """Start the workflow for this request, after stopping any older one for the resource."""
+    name = execution_name(resource_key, request_id)
+    stop_readiness(sfn, state_machine_arn=state_machine_arn, resource_key=resource_key, keep=name)
+    body = json.dumps(dict(workflow_input), sort_keys=True, separators=(",", ":"))
     try:
-        response = sfn.start_execution(
-            stateMachineArn=require(props, "ReadinessStateMachineArn"), name=name, input=body
-        )
+        response = sfn.start_execution(stateMachineArn=state_machine_arn, name=name, input=body)
     except ClientError as exc:
         if error_code(exc) != "ExecutionAlreadyExists":
             raise
-        # Same name, other input: a workflow for this operation already runs; keep it.
+        # A retried request whose execution already ended: its outcome stands.
         LOGGER.info("readiness execution %s already exists", name)
         return name
     LOGGER.info("started readiness execution %s", response["executionArn"])
     return str(response["executionArn"])
-
-
-def execution_name(resource_name: str, handle_url: str) -> str:
-    # Step Functions names: <= 80 characters of [A-Za-z0-9-_].
-    return f"{resource_name[:60]}-{short_hash(handle_url, length=12)}"
-
-
-def stop_readiness(sfn: Any, *, props: Mapping[str, Any], resource_name: str) -> None:
-    """Stop the workflow `start_readiness` started for this operation, if there can be one."""
-    state_machine_arn, handle = props.get("ReadinessStateMachineArn"), props.get("ReadinessHandle")
-    if not state_machine_arn or not handle:
-        return
-    partition, region, account, resource = arn_parts(state_machine_arn)
-    machine = resource.split(":", 1)[1]
-    name = execution_name(resource_name, handle)
-    execution_arn = f"arn:{partition}:states:{region}:{account}:execution:{machine}:{name}"
-    try:
-        sfn.stop_execution(executionArn=execution_arn, cause="resource deleted by CloudFormation")
-    except ClientError as exc:
-        if error_code(exc) not in ("ExecutionDoesNotExist", "ResourceNotFound"):
-            raise
 
 
 # Members whose value is a map: its keys are data (e.g. "explorationWeight"), not member names.

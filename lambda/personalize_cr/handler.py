@@ -1,6 +1,8 @@
 """Entry points of the Personalize custom-resource provider (one provider per stack).
 
 `on_event` and `is_complete` dispatch on the custom resource type to the module that owns it.
+Every failure leaves here as one `HandlerError` line, cut to fit CloudFormation's response, and
+no AWS call starts that could outlast the invocation (`Deadline`).
 """
 
 from __future__ import annotations
@@ -12,21 +14,62 @@ from typing import Any
 import import_job
 import metrics
 import recommender
-from cr_common import LOGGER, HandlerError, personalize_client, stepfunctions_client
+from cr_common import (
+    LOGGER,
+    Deadline,
+    HandlerError,
+    OutOfTime,
+    TimedClient,
+    personalize_client,
+    reason_for,
+    stepfunctions_client,
+)
 
 _MODULES = {module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics)}
+REQUEST_TYPES = ("Create", "Update", "Delete")
 
 
-def on_event(event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
+def on_event(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     LOGGER.info("on_event %s", json.dumps(_loggable(event)))
-    result: dict[str, Any] = _module(event).on_event(
-        event, personalize_client(), stepfunctions_client()
-    )
+    module = _module(event)
+    deadline = Deadline(context)
+    try:
+        result: dict[str, Any] = module.on_event(
+            event,
+            TimedClient(personalize_client(), deadline),
+            TimedClient(stepfunctions_client(), deadline),
+        )
+    except HandlerError:
+        raise
+    except OutOfTime as exc:
+        raise HandlerError(
+            f"{event['RequestType']} of {event.get('LogicalResourceId')} stopped early: {exc}. "
+            "Nothing was left half-done that a retry cannot finish: deploy again."
+        ) from None
+    except Exception as exc:  # every failure reaches CloudFormation as one line
+        LOGGER.exception("on_event failed")
+        raise HandlerError(reason_for(exc)) from None
     return result
 
 
-def is_complete(event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
-    result: dict[str, Any] = _module(event).is_complete(event, personalize_client())
+def is_complete(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+    module = _module(event)
+    deadline = Deadline(context)
+    try:
+        result: dict[str, Any] = module.is_complete(
+            event,
+            TimedClient(personalize_client(), deadline),
+            TimedClient(stepfunctions_client(), deadline),
+        )
+    except HandlerError:
+        raise
+    except OutOfTime as exc:
+        # The framework polls again; this poll simply ends early.
+        LOGGER.info("is_complete: %s; polling again", exc)
+        return {"IsComplete": False}
+    except Exception as exc:  # every failure reaches CloudFormation as one line
+        LOGGER.exception("is_complete failed")
+        raise HandlerError(reason_for(exc)) from None
     return result
 
 
@@ -34,6 +77,12 @@ def _module(event: Mapping[str, Any]) -> Any:
     resource_type = event.get("ResourceType")
     if resource_type not in _MODULES:
         raise HandlerError(f"unsupported resource type {resource_type!r}")
+    if event.get("RequestType") not in REQUEST_TYPES:
+        raise HandlerError(
+            f"unknown request type {event.get('RequestType')!r}; expected one of {REQUEST_TYPES}"
+        )
+    if not isinstance(event.get("ResourceProperties", {}), Mapping):
+        raise HandlerError("ResourceProperties must be an object")
     return _MODULES[resource_type]
 
 
@@ -42,6 +91,6 @@ def _loggable(event: Mapping[str, Any]) -> dict[str, Any]:
     hidden = {"ResponseURL", "ReadinessHandle"}
     clean = {k: v for k, v in event.items() if k not in hidden}
     for key in ("ResourceProperties", "OldResourceProperties"):
-        if key in clean:
+        if isinstance(clean.get(key), Mapping):
             clean[key] = {k: v for k, v in clean[key].items() if k not in hidden}
     return clean

@@ -1,15 +1,16 @@
-"""Custom::PersonalizeDatasetImport: one dataset import job per data location.
+"""Custom::PersonalizeDatasetImport: one dataset import job per data operation.
 
-Create and Update start a job named after the dataset and a hash of the data location and mode,
-so a retried request adopts the job instead of starting a second one, then hand the wait to the
-readiness workflow (past CloudFormation's one-hour cap). A new data location is a new job, hence
-a new physical id. Import jobs cannot be deleted: Delete only waits while ours still runs, so the
-dataset can be deleted after it.
+Create and Update start a job whose name carries a hash of the data location, the mode and the
+CloudFormation request, so a retried request adopts its own job while every new operation
+(reverting to earlier data included) imports again, then hand the wait to the readiness workflow
+(past CloudFormation's one-hour cap). Import jobs can be neither stopped nor deleted: Delete only
+waits while the job runs, so the dataset can be deleted after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,8 +21,11 @@ from cr_common import (
     error_code,
     is_personalize_arn,
     is_transient,
+    now,
     pascal_case,
+    reason_for,
     require,
+    require_arn,
     short_hash,
     start_readiness,
     stop_readiness,
@@ -42,45 +46,101 @@ PROPERTIES = (
 NEW_IMPORT_PROPERTIES = ("DatasetArn", "DataLocation")
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 FULL, INCREMENTAL = "FULL", "INCREMENTAL"
+DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
+# Keys the Provider framework passes from on_event to every is_complete poll.
+PENDING_FAILURE = "PendingFailure"
+DELETE_STARTED_AT = "DeleteStartedAt"
+# See recommender.DELETE_BUDGET_SECONDS: fail with what to run before the Provider's 50 minutes.
+DELETE_BUDGET_SECONDS = 45 * 60
+# Answers of CreateDatasetImportJob that mean "not now": the workflow creates the job later.
+# LimitExceeded: five imports pending per region, not adjustable. ResourceInUse: another import
+# of this dataset still runs (a rollback re-importing earlier data while the newer one runs).
+BUSY = frozenset({"LimitExceededException", "ResourceInUseException"})
+# Answers that certainly created nothing.
+REFUSALS = frozenset(
+    {
+        "InvalidInputException",
+        "ResourceNotFoundException",
+        "TooManyTagsException",
+        "AccessDeniedException",
+        "ValidationException",
+    }
+)
+KIND = "import"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The validated properties of one request."""
+
+    dataset: str
+    location: str
+    role: str
+    mode: str
+    state_machine: str
+    handle: str
 
 
 def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     request = event["RequestType"]
     if request == "Create":
-        return _create(event["ResourceProperties"], personalize, sfn, mode=FULL)
+        return _create(event, spec(event["ResourceProperties"], mode=FULL), personalize, sfn)
     if request == "Update":
         return _update(event, personalize, sfn)
-    if request == "Delete":
-        return _delete(event, sfn)
-    raise HandlerError(f"unknown request type {request!r}")
+    return _delete(event, sfn)
 
 
-def is_complete(event: Mapping[str, Any], personalize: Any) -> dict[str, Any]:
+def is_complete(event: Mapping[str, Any], personalize: Any, _sfn: Any) -> dict[str, Any]:
     """Create/Update are awaited by the readiness workflow; Delete waits for a running job."""
+    if event.get(PENDING_FAILURE):
+        # The job may exist: fail with its ARN as the physical id (see on_event's _hand_over).
+        raise HandlerError(str(event[PENDING_FAILURE]))
     if event["RequestType"] != "Delete":
         return {"IsComplete": True}
-    job_arn = event.get("PhysicalResourceId", "")
-    if not is_personalize_arn(job_arn, "dataset-import-job"):
-        return {"IsComplete": True}
     try:
-        job = personalize.describe_dataset_import_job(datasetImportJobArn=job_arn)
+        running = _running_jobs(event, personalize)
     except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return {"IsComplete": True}
         if is_transient(exc):
-            LOGGER.info("throttled while describing %s; polling again", job_arn)
+            LOGGER.info("throttled while reading import jobs; polling again")
             return {"IsComplete": False}
         raise
-    status = job["datasetImportJob"]["status"]
-    LOGGER.info("import job %s is %s", job_arn, status)
-    return {"IsComplete": status not in RUNNING}
+    if not running:
+        return {"IsComplete": True}
+    waited = now() - float(event.get(DELETE_STARTED_AT) or now())
+    if waited >= DELETE_BUDGET_SECONDS:
+        raise HandlerError(
+            f"Import job {running[0]} still runs after {waited / 60:.0f} minutes. Personalize "
+            "can neither stop nor delete an import job, and its dataset can be deleted only once "
+            "it has ended. Nothing bills while it runs; run `cdk destroy` for this environment "
+            "again once it has ended (or `personalize-shop cleanup --env <env>`, which waits as "
+            "long as needed)."
+        )
+    LOGGER.info("import jobs %s still run", running)
+    return {"IsComplete": False}
 
 
-def job_name(dataset_arn: str, location: str, mode: str) -> str:
-    # dataset/<group>/<TYPE> -> <group>-<type>-<hash>: readable, unique per location and mode.
-    _, _, _, resource = arn_parts(dataset_arn)
-    _, group, dataset_type = resource.split("/", 2)
-    return f"{group}-{dataset_type.lower()}-{short_hash(location, mode)}"
+def spec(props: Mapping[str, Any], *, mode: str) -> Spec:
+    """Every property checked before any call."""
+    if mode not in (FULL, INCREMENTAL):
+        raise HandlerError(f"property ImportMode must be FULL or INCREMENTAL, got {mode!r}")
+    dataset = require_arn(props, "DatasetArn", "personalize", "dataset/")
+    _dataset_key(dataset)
+    location = require(props, "DataLocation")
+    if not location.startswith("s3://") or len(location) <= len("s3://"):
+        raise HandlerError(f"property DataLocation must be an s3:// URI, got {location!r}")
+    return Spec(
+        dataset=dataset,
+        location=location,
+        role=require_arn(props, "RoleArn", "iam", "role/"),
+        mode=mode,
+        state_machine=require_arn(props, "ReadinessStateMachineArn", "states", "stateMachine:"),
+        handle=require(props, "ReadinessHandle"),
+    )
+
+
+def job_name(dataset_arn: str, location: str, mode: str, request_id: str) -> str:
+    """<group>-<type>-<hash>: readable, unique per operation, the same for a retried request."""
+    return f"{_dataset_key(dataset_arn)}-{short_hash(location, mode, request_id)}"
 
 
 def job_arn(dataset_arn: str, name: str) -> str:
@@ -88,86 +148,139 @@ def job_arn(dataset_arn: str, name: str) -> str:
     return f"arn:{partition}:personalize:{region}:{account}:dataset-import-job/{name}"
 
 
+def _dataset_key(dataset_arn: str) -> str:
+    # dataset/<group>/<TYPE> -> <group>-<type>; at most 63 characters with the hash.
+    _, _, _, resource = arn_parts(dataset_arn)
+    parts = resource.split("/")
+    if len(parts) != 3 or not parts[1] or parts[2].upper() not in DATASET_TYPES:
+        raise HandlerError(
+            f"property DatasetArn {dataset_arn!r} does not name a dataset type "
+            f"(expected dataset/<group>/<{'|'.join(DATASET_TYPES)}>)"
+        )
+    dataset_type = parts[2].lower()
+    return f"{parts[1][: 63 - 13 - len(dataset_type) - 1]}-{dataset_type}"
+
+
 def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
-    new, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
-    if all(new.get(k) == old.get(k) for k in NEW_IMPORT_PROPERTIES):
-        return {"PhysicalResourceId": event["PhysicalResourceId"]}
+    new, old = event["ResourceProperties"], event.get("OldResourceProperties") or {}
     # A new dataset has no bulk data yet, so its first import must be FULL.
     same_dataset = new.get("DatasetArn") == old.get("DatasetArn")
-    mode = require(new, "ImportMode") if same_dataset else FULL
-    return _create(new, personalize, sfn, mode=mode)
+    wanted = spec(new, mode=require(new, "ImportMode") if same_dataset else FULL)
+    if all(new.get(k) == old.get(k) for k in NEW_IMPORT_PROPERTIES):
+        return {"PhysicalResourceId": event["PhysicalResourceId"]}
+    return _create(event, wanted, personalize, sfn)
 
 
-def _create(props: Mapping[str, Any], personalize: Any, sfn: Any, *, mode: str) -> dict[str, Any]:
-    if mode not in (FULL, INCREMENTAL):
-        raise HandlerError(f"ImportMode must be FULL or INCREMENTAL, got {mode!r}")
-    dataset_arn = require(props, "DatasetArn")
-    location = require(props, "DataLocation")
-    name = job_name(dataset_arn, location, mode)
-    arn = job_arn(dataset_arn, name)
-    if mode == INCREMENTAL and not _has_active_full_import(personalize, dataset_arn):
+def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) -> dict[str, Any]:
+    name = job_name(wanted.dataset, wanted.location, wanted.mode, str(event.get("RequestId", "")))
+    arn = job_arn(wanted.dataset, name)
+    if wanted.mode == INCREMENTAL and not _has_active_full_import(personalize, wanted.dataset):
         raise HandlerError(
-            f"{dataset_arn}: an INCREMENTAL import needs a successful FULL import first "
+            f"{wanted.dataset}: an INCREMENTAL import needs a successful FULL import first "
             "(Personalize appends incremental data to bulk data). Deploy once with "
             "importMode FULL for this environment, then switch back to INCREMENTAL."
         )
-    workflow_input: dict[str, Any] = {"Kind": "import", "Arn": arn}
-    if not _exists(personalize, arn):
-        request = {
-            "jobName": name,
-            "datasetArn": dataset_arn,
-            "dataSource": {"dataLocation": location},
-            "roleArn": require(props, "RoleArn"),
-            "importMode": mode,
-        }
-        try:
-            personalize.create_dataset_import_job(**request)
-            LOGGER.info("started %s import job %s from %s", mode, name, location)
-        except ClientError as exc:
-            code = error_code(exc)
-            if code == "ResourceAlreadyExistsException":
-                LOGGER.info("import job %s already exists; adopting it", name)
-            elif code == "LimitExceededException":
-                # Five imports may be pending per region and the quota is not adjustable: the
-                # workflow creates the job once a slot frees up instead of failing the deploy.
-                LOGGER.info("import quota reached; the readiness workflow will create %s", name)
-                workflow_input["Create"] = pascal_case(request)
-            else:
-                raise
-    else:
-        LOGGER.info("import job %s already exists; adopting it", name)
-    start_readiness(
-        sfn,
-        props=props,
-        resource_name=name,
-        workflow_input=workflow_input,
-    )
-    return {"PhysicalResourceId": arn, "Data": {"JobName": name, "ImportMode": mode}}
+    workflow_input: dict[str, Any] = {"Kind": KIND, "Arn": arn, "HandleUrl": wanted.handle}
+    result: dict[str, Any] = {
+        "PhysicalResourceId": arn,
+        "Data": {"JobName": name, "ImportMode": wanted.mode},
+    }
+    request = {
+        "jobName": name,
+        "datasetArn": wanted.dataset,
+        "dataSource": {"dataLocation": wanted.location},
+        "roleArn": wanted.role,
+        "importMode": wanted.mode,
+    }
+    try:
+        personalize.create_dataset_import_job(**request)
+        LOGGER.info("started %s import job %s from %s", wanted.mode, name, wanted.location)
+    except ClientError as exc:
+        code = error_code(exc)
+        if code == "ResourceAlreadyExistsException":
+            LOGGER.info("import job %s already exists; adopting it (a retried request)", name)
+        elif code in BUSY:
+            LOGGER.info("%s; the readiness workflow will create %s", code, name)
+            workflow_input["Create"] = pascal_case(request)
+        elif code in REFUSALS:
+            raise
+        else:
+            # Personalize may have started it before the call failed: report with the ARN.
+            result[PENDING_FAILURE] = f"Could not start import job {arn}: {reason_for(exc)}"
+            return result
+    try:
+        start_readiness(
+            sfn,
+            state_machine_arn=wanted.state_machine,
+            resource_key=_dataset_key(wanted.dataset),
+            request_id=str(event.get("RequestId", "")),
+            workflow_input=workflow_input,
+        )
+    except Exception as exc:  # the job runs: fail through is_complete, with its ARN
+        LOGGER.exception("import job %s started, but its workflow could not", arn)
+        result[PENDING_FAILURE] = f"Could not start waiting for import job {arn}: {reason_for(exc)}"
+    return result
 
 
 def _delete(event: Mapping[str, Any], sfn: Any) -> dict[str, Any]:
-    props = event.get("ResourceProperties", {})
+    props = event.get("ResourceProperties") or {}
+    dataset = props.get("DatasetArn")
+    if is_personalize_arn(dataset, "dataset"):
+        try:
+            key = _dataset_key(str(dataset))
+        except HandlerError:
+            key = None
+        if key is not None:
+            # A workflow still polling a job whose stack rolls back has nothing left to signal.
+            stop_readiness(
+                sfn, state_machine_arn=props.get("ReadinessStateMachineArn"), resource_key=key
+            )
+    return {"PhysicalResourceId": event.get("PhysicalResourceId", ""), DELETE_STARTED_AT: now()}
+
+
+def _running_jobs(event: Mapping[str, Any], personalize: Any) -> list[str]:
+    """The jobs this Delete must outwait: its own job, or, when CloudFormation cancelled the
+    create before it learnt the job's ARN, every running import of the dataset."""
     job = event.get("PhysicalResourceId", "")
     if is_personalize_arn(job, "dataset-import-job"):
-        # A workflow still polling a job whose stack is rolling back has nothing left to signal.
-        stop_readiness(sfn, props=props, resource_name=job.rsplit("/", 1)[1])
-    return {"PhysicalResourceId": job}
+        try:
+            found = personalize.describe_dataset_import_job(datasetImportJobArn=job)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return []
+            raise
+        status = (found.get("datasetImportJob") or {}).get("status")
+        return [str(job)] if status in RUNNING else []
+    dataset = (event.get("ResourceProperties") or {}).get("DatasetArn")
+    if not is_personalize_arn(dataset, "dataset"):
+        return []
+    return [
+        summary.get("datasetImportJobArn", "")
+        for summary in _import_jobs(personalize, str(dataset))
+        if summary.get("status") in RUNNING
+    ]
 
 
-def _exists(personalize: Any, arn: str) -> bool:
-    try:
-        personalize.describe_dataset_import_job(datasetImportJobArn=arn)
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+def _import_jobs(personalize: Any, dataset_arn: str) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        try:
+            page = personalize.list_dataset_import_jobs(
+                datasetArn=dataset_arn, **({"nextToken": token} if token else {})
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return jobs
+            raise
+        jobs.extend(page.get("datasetImportJobs", []))
+        token = page.get("nextToken")
+        if not token:
+            return jobs
 
 
 def _has_active_full_import(personalize: Any, dataset_arn: str) -> bool:
-    paginator = personalize.get_paginator("list_dataset_import_jobs")
-    for page in paginator.paginate(datasetArn=dataset_arn):
-        for summary in page.get("datasetImportJobs", []):
-            if summary.get("status") == "ACTIVE" and summary.get("importMode", FULL) == FULL:
-                return True
-    return False
+    return any(
+        summary.get("status") == "ACTIVE" and summary.get("importMode", FULL) == FULL
+        for summary in _import_jobs(personalize, dataset_arn)
+    )

@@ -46,7 +46,7 @@ def on_event(event: Mapping[str, Any], personalize: Any, _sfn: Any) -> dict[str,
     return {"PhysicalResourceId": f"{arn}/metrics", "Data": data}
 
 
-def is_complete(_event: Mapping[str, Any], _personalize: Any) -> dict[str, Any]:
+def is_complete(_event: Mapping[str, Any], _personalize: Any, _sfn: Any) -> dict[str, Any]:
     return {"IsComplete": True}
 
 

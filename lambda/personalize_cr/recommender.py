@@ -1,14 +1,17 @@
-"""Custom::PersonalizeRecommender: one ECOMMERCE recommender per use case and environment.
+"""Custom::PersonalizeRecommender: one ECOMMERCE recommender, created, updated, stopped/started
+and deleted as CloudFormation asks, never touching a recommender this stack did not create.
 
-Create describes-or-creates by a deterministic name; a change of minimum requests per second or
-exploration updates the same recommender in place; `State` (running/stopped) is converged by the
-readiness workflow, which also waits for training past CloudFormation's one-hour cap. Delete
-waits until the recommender is gone, whatever its state, so the dataset group can go after it.
+Create and Update return as soon as Personalize has accepted the request and hand the wait to the
+readiness workflow (past CloudFormation's one-hour cap). Delete removes the recommender once it
+can be deleted; a training that outlasts the Provider's polling budget is handed to the workflow,
+which deletes it when training ends, so nothing is left billing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,10 +20,14 @@ from cr_common import (
     HandlerError,
     arn_parts,
     error_code,
+    execution_name,
     is_personalize_arn,
     is_transient,
+    now,
     pascal_case,
+    reason_for,
     require,
+    require_arn,
     start_readiness,
     stop_readiness,
 )
@@ -42,12 +49,55 @@ PROPERTIES = (
 # replacements (a test checks both sides).
 REPLACING_PROPERTIES = ("Name", "DatasetGroupArn", "RecipeArn")
 STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
-# Which CloudFormation resource manages the recommender: `<stack id>/<logical id>`. It keeps a
-# renamed construct (new logical id, same recommender name) from deleting what it just adopted.
+# Which CloudFormation resource manages the recommender: `<stack id>/<logical id>`. Set when the
+# recommender is created; a recommender without it was not made by this project.
 OWNER_TAG = "personalize-shop:cloudformation-owner"
 # Only these can be deleted; anything else is on its way to one of them (or already going).
 DELETABLE = frozenset({"ACTIVE", "CREATE FAILED", "INACTIVE"})
 DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
+# Keys the Provider framework passes from on_event to every is_complete poll.
+PENDING_FAILURE = "PendingFailure"
+DELETE_STARTED_AT = "DeleteStartedAt"
+FOUND_AT_DELETE = "FoundAtDelete"
+# The Provider polls a Delete for 50 minutes (personalize_constructs/provider.py); before that
+# budget runs out, a recommender that still trains is handed to the workflow and the Delete fails
+# with what to run, instead of the framework's bare "Operation timed out".
+DELETE_BUDGET_SECONDS = 45 * 60
+# A Delete that finds nothing keeps looking this long: a cancelled create's CreateRecommender
+# can still land (on_event may run up to its 2-minute timeout).
+LATE_CREATE_SECONDS = 150
+# CreateRecommender answers that certainly created nothing.
+REFUSALS = frozenset(
+    {
+        "InvalidInputException",
+        "LimitExceededException",
+        "ResourceNotFoundException",
+        "ResourceInUseException",
+        "TooManyTagsException",
+        "AccessDeniedException",
+        "ValidationException",
+    }
+)
+KIND = "recommender"
+KIND_DELETE = "recommender-delete"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The validated properties of one request."""
+
+    name: str
+    dataset_group: str
+    recipe: str
+    target: str
+    config: dict[str, Any]
+    state_machine: str
+    handle: str
+
+    @property
+    def arn(self) -> str:
+        return recommender_arn(self.dataset_group, self.name)
 
 
 def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
@@ -56,32 +106,18 @@ def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, 
         return _create(event, personalize, sfn)
     if request == "Update":
         return _update(event, personalize, sfn)
-    if request == "Delete":
-        return _delete(event, personalize, sfn)
-    raise HandlerError(f"unknown request type {request!r}")
+    return _delete(event, personalize, sfn)
 
 
-def is_complete(event: Mapping[str, Any], personalize: Any) -> dict[str, Any]:
+def is_complete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     """Create/Update are awaited by the readiness workflow; Delete waits until it is gone."""
+    if event.get(PENDING_FAILURE):
+        # on_event created the recommender but could not finish: fail now, with its ARN as the
+        # physical id, so that CloudFormation's rollback Delete reaches us and removes it.
+        raise HandlerError(str(event[PENDING_FAILURE]))
     if event["RequestType"] != "Delete":
         return {"IsComplete": True}
-    arn = _target_arn(event)
-    if arn is None:
-        return {"IsComplete": True}
-    try:
-        status = _status(personalize, arn)
-        if status is None or not _owned_by(personalize, arn, _owner(event)):
-            return {"IsComplete": True}
-        if status in DELETABLE:
-            # A create or update that was still running when Delete arrived has now settled.
-            _request_delete(personalize, arn)
-    except ClientError as exc:
-        if is_transient(exc):
-            LOGGER.info("throttled while deleting %s; polling again", arn)
-            return {"IsComplete": False}
-        raise
-    LOGGER.info("recommender %s is %s; waiting until it is gone", arn, status)
-    return {"IsComplete": False}
+    return _delete_progress(event, personalize, sfn)
 
 
 def recommender_arn(dataset_group_arn: str, name: str) -> str:
@@ -92,105 +128,179 @@ def recommender_arn(dataset_group_arn: str, name: str) -> str:
 def recommender_config(props: Mapping[str, Any]) -> dict[str, Any]:
     """The RecommenderConfig of the API from the (string) custom-resource properties."""
     raw_rps = require(props, "MinRecommendationRequestsPerSecond")
-    try:
-        rps = int(raw_rps)
-    except ValueError:
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", raw_rps):
         raise HandlerError(
-            f"MinRecommendationRequestsPerSecond must be an integer >= 1, got {raw_rps!r}"
-        ) from None
-    if rps < 1:
-        raise HandlerError(f"MinRecommendationRequestsPerSecond must be >= 1, got {rps}")
-    config: dict[str, Any] = {"minRecommendationRequestsPerSecond": rps}
-    # Personalize takes exploration values as strings ("0.3", "30").
-    exploration = {
-        key: str(props[prop])
-        for key, prop in (
-            ("explorationWeight", "ExplorationWeight"),
-            ("explorationItemAgeCutOff", "ExplorationItemAgeCutOff"),
+            "property MinRecommendationRequestsPerSecond must be a whole number from 1 to "
+            f"999999999, got {raw_rps!r}"
         )
-        if props.get(prop) not in (None, "")
-    }
+    config: dict[str, Any] = {"minRecommendationRequestsPerSecond": int(raw_rps)}
+    # Personalize takes exploration values as strings ("0.3", "30").
+    exploration: dict[str, str] = {}
+    for key, prop in (
+        ("explorationWeight", "ExplorationWeight"),
+        ("explorationItemAgeCutOff", "ExplorationItemAgeCutOff"),
+    ):
+        value = props.get(prop)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str):
+            raise HandlerError(f"property {prop} must be a string, got {type(value).__name__}")
+        exploration[key] = value
     if exploration:
         config["itemExplorationConfig"] = exploration
     return config
 
 
-def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
-    props = event["ResourceProperties"]
+def spec(props: Mapping[str, Any]) -> Spec:
+    """Every property checked before any call: nothing is created from a request that cannot
+    be carried through."""
     name = require(props, "Name")
-    dataset_group = require(props, "DatasetGroupArn")
-    recipe = require(props, "RecipeArn")
-    target = _target_status(props)
-    config = recommender_config(props)
-    arn = recommender_arn(dataset_group, name)
-    update: str | None = None
+    if not NAME_PATTERN.fullmatch(name):
+        raise HandlerError(
+            f"property Name {name!r} is not a valid recommender name (1-63 of letters, digits, "
+            "'-' and '_', starting with a letter or digit)"
+        )
+    state = require(props, "State")
+    if state not in STATES:
+        raise HandlerError(f"property State must be one of {sorted(STATES)}, got {state!r}")
+    return Spec(
+        name=name,
+        dataset_group=require_arn(props, "DatasetGroupArn", "personalize", "dataset-group/"),
+        recipe=require_arn(props, "RecipeArn", "personalize", "recipe/"),
+        target=STATES[state],
+        config=recommender_config(props),
+        state_machine=require_arn(props, "ReadinessStateMachineArn", "states", "stateMachine:"),
+        handle=require(props, "ReadinessHandle"),
+    )
+
+
+# ---------------------------------------------------------------- create and update
+
+
+def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    wanted = spec(event["ResourceProperties"])
+    arn, owner = wanted.arn, _owner(event)
     existing = _describe(personalize, arn)
     if existing is None:
         try:
             personalize.create_recommender(
-                name=name,
-                datasetGroupArn=dataset_group,
-                recipeArn=recipe,
-                recommenderConfig=config,
-                tags=[{"tagKey": OWNER_TAG, "tagValue": _owner(event)}],
+                name=wanted.name,
+                datasetGroupArn=wanted.dataset_group,
+                recipeArn=wanted.recipe,
+                recommenderConfig=wanted.config,
+                tags=[{"tagKey": OWNER_TAG, "tagValue": owner}],
             )
-            LOGGER.info("creating recommender %s (%s)", name, recipe)
+            LOGGER.info("creating recommender %s (%s)", wanted.name, wanted.recipe)
         except ClientError as exc:
-            if error_code(exc) == "LimitExceededException":
+            code = error_code(exc)
+            if code not in REFUSALS and code != "ResourceAlreadyExistsException":
+                # Personalize may have created it before the call failed (a timeout, a 5xx):
+                # report the failure with the ARN, so the rollback Delete can find it.
+                return {
+                    "PhysicalResourceId": arn,
+                    PENDING_FAILURE: f"Could not create recommender {arn}: {reason_for(exc)}",
+                }
+            if code == "LimitExceededException":
                 raise HandlerError(
-                    f"Personalize refused to create recommender {name}: {exc}. Recommenders are "
-                    "limited per dataset group and per region; delete unused ones or ask AWS "
-                    "for a higher quota."
+                    f"{reason_for(exc)}. Personalize refused to create recommender "
+                    f"{wanted.name}: recommenders are limited per dataset group and per region; "
+                    "delete unused ones or ask AWS for a higher quota."
                 ) from None
-            if error_code(exc) != "ResourceAlreadyExistsException":
+            if code != "ResourceAlreadyExistsException":
                 raise
             existing = _describe(personalize, arn)
+            if existing is None:
+                raise HandlerError(
+                    f"Recommender {wanted.name} was reported to exist but cannot be found; "
+                    "deploy again."
+                ) from None
+    update = None
     if existing is not None:
-        _take_ownership(personalize, arn, _owner(event))
-        update = _adopt(personalize, existing, dataset_group, recipe, config)
-    _start_workflow(sfn, props, arn, target=target, update=update)
-    return {"PhysicalResourceId": arn, "Data": {"Name": name}}
+        update = _adopt(personalize, existing, wanted, owner)
+    return _hand_over(sfn, event, wanted, update=update)
 
 
-def _adopt(
-    personalize: Any,
-    existing: Mapping[str, Any],
-    dataset_group: str,
-    recipe: str,
-    config: Mapping[str, Any],
-) -> str | None:
-    """Take over a recommender of ours that already exists, updating it if its config differs."""
-    name = existing["name"]
-    if existing["datasetGroupArn"] != dataset_group or existing["recipeArn"] != recipe:
+def _hand_over(
+    sfn: Any, event: Mapping[str, Any], wanted: Spec, *, update: str | None
+) -> dict[str, Any]:
+    """Start the readiness workflow. The recommender exists now: whatever fails from here on is
+    reported through is_complete with its ARN as the physical id, never by raising, which would
+    leave CloudFormation without the ARN and the recommender billing after the rollback."""
+    result: dict[str, Any] = {"PhysicalResourceId": wanted.arn, "Data": {"Name": wanted.name}}
+    try:
+        _start_workflow(sfn, event, wanted, update=update)
+    except Exception as exc:  # reported through is_complete, see above
+        LOGGER.exception("recommender %s exists, but its workflow could not start", wanted.arn)
+        result[PENDING_FAILURE] = (
+            f"Could not start waiting for recommender {wanted.arn}: {reason_for(exc)}"
+        )
+    return result
+
+
+def _adopt(personalize: Any, existing: Mapping[str, Any], wanted: Spec, owner: str) -> str | None:
+    """Take over a recommender this stack created, updating it if its config differs."""
+    name, arn = existing.get("name", wanted.name), existing.get("recommenderArn", wanted.arn)
+    current = _owner_tag(personalize, arn)
+    stack = owner.rsplit("/", 1)[0]
+    if current is None or current.rsplit("/", 1)[0] != stack:
+        made_by = (
+            f"was not created by this project (it has no {OWNER_TAG} tag)"
+            if current is None
+            else f"is managed by another CloudFormation stack ({current.rsplit('/', 1)[0]})"
+        )
+        raise HandlerError(
+            f"A recommender named {name} already exists and {made_by}; it is left untouched. "
+            "Delete it yourself if it is not needed, or choose another namePrefix for this "
+            "environment."
+        )
+    if existing.get("datasetGroupArn") != wanted.dataset_group or (
+        existing.get("recipeArn") != wanted.recipe
+    ):
         raise HandlerError(
             f"A recommender named {name} already exists with other settings (dataset group "
-            f"{existing['datasetGroupArn']}, recipe {existing['recipeArn']}). Delete it or choose "
-            "another namePrefix for this environment."
+            f"{existing.get('datasetGroupArn')}, recipe {existing.get('recipeArn')}). Delete it "
+            "or choose another namePrefix for this environment."
         )
-    status = existing["status"]
+    status = existing.get("status", "")
     if status in DELETING:
         raise HandlerError(
             f"Recommender {name} is still being deleted ({status}); deploy again once it is gone."
         )
+    if current != owner:
+        # The same stack, another logical id: a renamed construct takes its recommender over.
+        LOGGER.info("taking recommender %s over from %s", arn, current)
+        personalize.tag_resource(resourceArn=arn, tags=[{"tagKey": OWNER_TAG, "tagValue": owner}])
     LOGGER.info("recommender %s already exists (%s); adopting it", name, status)
-    if status in ("ACTIVE", "INACTIVE") and not _same_config(existing, config):
-        return _update_config(personalize, existing["recommenderArn"], config)
+    if status in ("ACTIVE", "INACTIVE") and not _same_config(existing, wanted.config):
+        return _update_config(personalize, arn, wanted.config)
     return None
 
 
 def _update(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
-    new, old = event["ResourceProperties"], event.get("OldResourceProperties", {})
+    new, old = event["ResourceProperties"], event.get("OldResourceProperties") or {}
     replaced = any(new.get(k) != old.get(k) for k in REPLACING_PROPERTIES)
-    if replaced or not is_personalize_arn(event.get("PhysicalResourceId", ""), "recommender"):
+    if replaced or not is_personalize_arn(event.get("PhysicalResourceId"), "recommender"):
         # A new recommender; CloudFormation deletes the old physical id after the update.
         return _create(event, personalize, sfn)
-    arn = event["PhysicalResourceId"]
-    config = recommender_config(new)
+    wanted = spec(new)
+    arn = str(event["PhysicalResourceId"])
     update = None
-    if config != recommender_config(old):
-        update = _update_config(personalize, arn, config)
-    if new.get("ReadinessHandle") != old.get("ReadinessHandle"):
-        _start_workflow(sfn, new, arn, target=_target_status(new), update=update)
+    # Compared with Personalize's view, not with the old properties: a rollback Update must undo
+    # what the forward update asked for even if that update is still running.
+    existing = _describe(personalize, arn)
+    if existing is None:
+        raise HandlerError(
+            f"Recommender {arn} no longer exists (deleted outside CloudFormation?). Deploy with "
+            "another namePrefix, or remove the stack and deploy again."
+        )
+    if not _same_config(existing, wanted.config):
+        update = _update_config(personalize, arn, wanted.config)
+    if (
+        update is not None
+        or new.get("ReadinessHandle") != old.get("ReadinessHandle")
+        or existing.get("status") != wanted.target
+    ):
+        return _hand_over(sfn, event, wanted, update=update)
     return {"PhysicalResourceId": arn}
 
 
@@ -200,7 +310,8 @@ UPDATED, DEFERRED = "updated", "deferred"
 def _update_config(personalize: Any, arn: str, config: Mapping[str, Any]) -> str:
     """Ask for the new configuration: UPDATED now, or DEFERRED to the readiness workflow.
 
-    DEFERRED when another update still runs (ResourceInUse): that means wait, not fail.
+    DEFERRED when another update or a transition still runs (ResourceInUse), or the recommender
+    is stopped: that means wait, not fail.
     """
     try:
         personalize.update_recommender(recommenderArn=arn, recommenderConfig=dict(config))
@@ -214,44 +325,119 @@ def _update_config(personalize: Any, arn: str, config: Mapping[str, Any]) -> str
 
 
 def _start_workflow(
-    sfn: Any, props: Mapping[str, Any], arn: str, *, target: str, update: str | None
+    sfn: Any, event: Mapping[str, Any], wanted: Spec, *, update: str | None
 ) -> None:
     workflow_input: dict[str, Any] = {
-        "Kind": "recommender",
-        "Arn": arn,
-        "Target": target,
+        "Kind": KIND,
+        "Arn": wanted.arn,
+        "HandleUrl": wanted.handle,
+        "Target": wanted.target,
         # Watch latestRecommenderUpdate too, so a failed update fails the deploy.
         "WatchUpdate": update is not None,
     }
     if update == DEFERRED:
-        workflow_input["Update"] = pascal_case(recommender_config(props))
+        workflow_input["Update"] = pascal_case(wanted.config)
     start_readiness(
         sfn,
-        props=props,
-        resource_name=arn.rsplit("/", 1)[1],
+        state_machine_arn=wanted.state_machine,
+        resource_key=wanted.name,
+        request_id=str(event.get("RequestId", "")),
         workflow_input=workflow_input,
     )
 
 
+# ---------------------------------------------------------------- delete
+
+
 def _delete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
-    props = event.get("ResourceProperties", {})
     physical_id = event.get("PhysicalResourceId", "")
-    arn = _target_arn(event)
-    if arn is not None:
-        stop_readiness(sfn, props=props, resource_name=arn.rsplit("/", 1)[1])
-        try:
-            if _owned_by(personalize, arn, _owner(event)):
-                _request_delete(personalize, arn)
-            else:
-                LOGGER.info("recommender %s now belongs to another resource; keeping it", arn)
-        except ClientError as exc:
-            # Still creating or updating: is_complete deletes it once it has settled.
-            if error_code(exc) not in (
-                "ResourceInUseException",
-                "ResourceNotFoundException",
-            ) and not is_transient(exc):
-                raise
-    return {"PhysicalResourceId": physical_id}
+    result: dict[str, Any] = {"PhysicalResourceId": physical_id, DELETE_STARTED_AT: now()}
+    target = _target(event)
+    if target is None:
+        return result
+    arn, props = target, event.get("ResourceProperties") or {}
+    # A workflow still converging an older request has nothing left to do.
+    stop_readiness(
+        sfn,
+        state_machine_arn=props.get("ReadinessStateMachineArn"),
+        resource_key=arn.rsplit("/", 1)[1],
+    )
+    existing = _describe(personalize, arn)
+    result[FOUND_AT_DELETE] = existing is not None
+    if existing is not None and _ours(personalize, existing, event):
+        _try_delete(personalize, existing)
+    return result
+
+
+def _delete_progress(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    arn = _target(event)
+    if arn is None:
+        return {"IsComplete": True}
+    try:
+        existing = _describe(personalize, arn)
+        if existing is None:
+            waited = now() - float(event.get(DELETE_STARTED_AT) or 0)
+            done = bool(event.get(FOUND_AT_DELETE)) or waited >= LATE_CREATE_SECONDS
+            return {"IsComplete": done}
+        if not _ours(personalize, existing, event):
+            return {"IsComplete": True}
+        status = existing.get("status", "")
+        if status not in DELETING and not _try_delete(personalize, existing):
+            _give_up_if_out_of_budget(event, sfn, arn, status)
+    except ClientError as exc:
+        if is_transient(exc):
+            LOGGER.info("throttled while deleting %s; polling again", arn)
+            return {"IsComplete": False}
+        raise
+    LOGGER.info("recommender %s is %s; waiting until it is gone", arn, status)
+    return {"IsComplete": False}
+
+
+def _try_delete(personalize: Any, existing: Mapping[str, Any]) -> bool:
+    """Ask Personalize to delete; False while it cannot yet (training, an update, a transition)."""
+    arn = existing.get("recommenderArn", "")
+    if existing.get("status") in DELETING:
+        return True
+    if existing.get("status") not in DELETABLE or _update_running(existing):
+        return False
+    try:
+        personalize.delete_recommender(recommenderArn=arn)
+        LOGGER.info("deleting recommender %s", arn)
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return True
+        if error_code(exc) == "ResourceInUseException" or is_transient(exc):
+            return False
+        raise
+    return True
+
+
+def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, status: str) -> None:
+    waited = now() - float(event.get(DELETE_STARTED_AT) or now())
+    if waited < DELETE_BUDGET_SECONDS:
+        return
+    props = event.get("ResourceProperties") or {}
+    machine = props.get("ReadinessStateMachineArn", "")
+    name = arn.rsplit("/", 1)[1]
+    request_id = f"{event.get('RequestId', '')}/delete"
+    start_readiness(
+        sfn,
+        state_machine_arn=machine,
+        resource_key=name,
+        request_id=request_id,
+        workflow_input={"Kind": KIND_DELETE, "Arn": arn},
+    )
+    raise HandlerError(
+        f"Recommender {name} is still {status or 'busy'} after {waited / 60:.0f} minutes and "
+        "Personalize deletes a recommender only once it is ACTIVE, INACTIVE or CREATE FAILED. "
+        f"It will be deleted as soon as that happens by the readiness workflow (execution "
+        f"{execution_name(name, request_id)} of {machine.rsplit(':', 1)[-1]}), so it will not be "
+        "left billing. Then run `cdk destroy` for this environment again (or "
+        "`personalize-shop cleanup --env <env>`, which waits as long as needed)."
+    )
+
+
+# ---------------------------------------------------------------- ownership
 
 
 def _owner(event: Mapping[str, Any]) -> str:
@@ -260,34 +446,28 @@ def _owner(event: Mapping[str, Any]) -> str:
 
 def _owner_tag(personalize: Any, arn: str) -> str | None:
     tags = personalize.list_tags_for_resource(resourceArn=arn).get("tags", [])
-    return next((t["tagValue"] for t in tags if t["tagKey"] == OWNER_TAG), None)
+    return next((t.get("tagValue") for t in tags if t.get("tagKey") == OWNER_TAG), None)
 
 
-def _owned_by(personalize: Any, arn: str, owner: str) -> bool:
-    """True unless another CloudFormation resource has taken the recommender over.
+def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """Only the recommender this very resource manages is deleted.
 
-    A recommender without the tag (made before it existed, or by hand) counts as ours.
+    Its owner tag must name this resource (a renamed construct's new self may have taken it
+    over) and, when it was found by name rather than by its ARN, it must be in this dataset
+    group.
     """
-    current = _owner_tag(personalize, arn)
-    return current is None or current == owner
+    arn = existing.get("recommenderArn", "")
+    if _owner_tag(personalize, arn) != _owner(event):
+        LOGGER.info("recommender %s is not managed by this resource; keeping it", arn)
+        return False
+    group = (event.get("ResourceProperties") or {}).get("DatasetGroupArn")
+    if existing.get("datasetGroupArn") != group:
+        LOGGER.info("recommender %s is in another dataset group; keeping it", arn)
+        return False
+    return True
 
 
-def _take_ownership(personalize: Any, arn: str, owner: str) -> None:
-    current = _owner_tag(personalize, arn)
-    if current == owner:
-        return
-    stack = current.rsplit("/", 1)[0] if current else None
-    if stack is not None and stack != owner.rsplit("/", 1)[0]:
-        raise HandlerError(
-            f"Recommender {arn} is managed by another CloudFormation stack ({stack}). "
-            "Choose another namePrefix for this environment."
-        )
-    if current is not None:
-        LOGGER.info("taking recommender %s over from %s", arn, current)
-    personalize.tag_resource(resourceArn=arn, tags=[{"tagKey": OWNER_TAG, "tagValue": owner}])
-
-
-def _target_arn(event: Mapping[str, Any]) -> str | None:
+def _target(event: Mapping[str, Any]) -> str | None:
     """The recommender a Delete is about, even when the physical id is not its ARN.
 
     A create that failed before Personalize answered, or one CloudFormation cancelled, leaves a
@@ -296,47 +476,36 @@ def _target_arn(event: Mapping[str, Any]) -> str | None:
     physical_id = event.get("PhysicalResourceId", "")
     if is_personalize_arn(physical_id, "recommender"):
         return str(physical_id)
-    props = event.get("ResourceProperties", {})
+    props = event.get("ResourceProperties") or {}
     name, group = props.get("Name"), props.get("DatasetGroupArn")
-    if not name or not group or not is_personalize_arn(group, "dataset-group"):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         return None
-    return recommender_arn(group, name)
-
-
-def _request_delete(personalize: Any, arn: str) -> None:
-    try:
-        personalize.delete_recommender(recommenderArn=arn)
-        LOGGER.info("deleting recommender %s", arn)
-    except ClientError as exc:
-        if error_code(exc) != "ResourceNotFoundException":
-            raise
+    if not is_personalize_arn(group, "dataset-group"):
+        return None
+    return recommender_arn(str(group), name)
 
 
 def _describe(personalize: Any, arn: str) -> dict[str, Any] | None:
     try:
-        return dict(personalize.describe_recommender(recommenderArn=arn)["recommender"])
+        return dict(personalize.describe_recommender(recommenderArn=arn).get("recommender") or {})
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
             return None
         raise
 
 
-def _status(personalize: Any, arn: str) -> str | None:
-    recommender = _describe(personalize, arn)
-    return None if recommender is None else str(recommender["status"])
+def _update_running(existing: Mapping[str, Any]) -> bool:
+    latest = existing.get("latestRecommenderUpdate") or {}
+    return latest.get("status") in ("CREATE PENDING", "CREATE IN_PROGRESS")
 
 
 def _same_config(existing: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
-    current = existing.get("recommenderConfig", {})
+    """Does Personalize already have (or is it applying) this configuration?"""
+    latest = existing.get("latestRecommenderUpdate") or {}
+    applying = latest.get("recommenderConfig") if _update_running(existing) else None
+    current = applying or existing.get("recommenderConfig") or {}
     return bool(
         current.get("minRecommendationRequestsPerSecond", 1)
         == config["minRecommendationRequestsPerSecond"]
         and current.get("itemExplorationConfig", {}) == config.get("itemExplorationConfig", {})
     )
-
-
-def _target_status(props: Mapping[str, Any]) -> str:
-    state = require(props, "State")
-    if state not in STATES:
-        raise HandlerError(f"State must be one of {sorted(STATES)}, got {state!r}")
-    return STATES[state]

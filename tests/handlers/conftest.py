@@ -13,13 +13,20 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import handler
+import import_job
 import pytest
+import recommender
 import wait_signal
 from aws_cdk.assertions import Template
 
+from personalize_constructs import provider
+from tests.cfn_model import CloudFormation, ProviderFramework, Response
+from tests.cfn_model.stack import Loop
 from tests.personalize_sim import (
     ECOMMERCE_INTERACTIONS_SCHEMA,
     Clock,
@@ -115,8 +122,33 @@ class World:
         path = handle.removeprefix(self.endpoint)
         return [s.body for s in self.received[self.first_signal :] if s.handle == path]
 
+    region: str = REGION
+    account: str = ACCOUNT
+    framework: ProviderFramework | None = None
+
+    def request(self, event: dict[str, Any]) -> Response:
+        """One CloudFormation request through the Provider framework model, at its real
+        polling budget, with the workflows running meanwhile."""
+        assert self.framework is not None
+        outcome: list[Response] = []
+        loop = Loop(self)
+        loop.spawn(self.framework.request(event), outcome.append)
+        loop.run(lambda: bool(outcome))
+        return outcome[0]
+
+    def stack(self, name: str = "PersonalizeShop-dev") -> CloudFormation:
+        assert self.framework is not None
+        return CloudFormation(self, self.framework, name)
+
     def run_workflows(self) -> None:
         self.sfn.run_all()
+
+    def advance_to(self, when: float) -> None:
+        """Move the shared clock to `when` (epoch seconds), running the workflows on the way."""
+        moment = datetime.fromtimestamp(when, tz=UTC)
+        if moment > self.clock.now():
+            self.sfn.run_all(until=moment)
+            self.clock.advance_to(moment)
 
     def event(
         self,
@@ -171,6 +203,7 @@ class World:
 def world(
     readiness_definition: tuple[str, str],
     wait_condition_endpoint: tuple[str, list[Signal]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> World:
     clock = Clock()
     personalize = PersonalizeSimulator(
@@ -186,7 +219,7 @@ def world(
     name, definition = readiness_definition
     state_machine_arn = sfn.register_state_machine(sfn.state_machine_arn(name), definition)
     endpoint, received = wait_condition_endpoint
-    return World(
+    world = World(
         clock=clock,
         personalize=personalize,
         sfn=sfn,
@@ -197,3 +230,18 @@ def world(
         received=received,
         first_signal=len(received),
     )
+    # What runs in Lambda, on the simulators: the real entry points, their clients attached to
+    # the fakes, their clock the fakes' clock.
+    monkeypatch.setattr(handler, "personalize_client", lambda: world.personalize_client)
+    monkeypatch.setattr(handler, "stepfunctions_client", lambda: world.sfn_client)
+    for module in (recommender, import_job):
+        monkeypatch.setattr(module, "now", lambda: clock.now().timestamp())
+    world.framework = ProviderFramework(
+        on_event=handler.on_event,
+        is_complete=handler.is_complete,
+        query_interval=provider.QUERY_INTERVAL.to_seconds(),
+        total_timeout=provider.TOTAL_TIMEOUT.to_seconds(),
+        on_event_timeout=provider.ON_EVENT_TIMEOUT.to_seconds(),
+        is_complete_timeout=provider.IS_COMPLETE_TIMEOUT.to_seconds(),
+    )
+    return world

@@ -31,9 +31,15 @@ def _props(
 
 
 def _create(world: World, props: dict[str, Any]) -> dict[str, Any]:
-    return import_job.on_event(
-        world.event("Create", TYPE, props), world.personalize_client, world.sfn_client
-    )
+    return _ok(world, world.event("Create", TYPE, props))
+
+
+def _ok(world: World, event: dict[str, Any]) -> dict[str, Any]:
+    """One request through the Provider framework model; its answer as on_event's shape."""
+    response = world.request(event)
+    if not response.ok:
+        raise HandlerError(response.reason)
+    return {"PhysicalResourceId": response.physical_id, "Data": response.data}
 
 
 def _job(world: World, arn: str) -> dict[str, Any]:
@@ -125,14 +131,16 @@ def test_throttling_while_polling_is_not_yet_never_failure(world: World) -> None
 
 
 def test_a_retried_create_adopts_the_job(world: World) -> None:
-    # GIVEN the same Create delivered twice (a retried Lambda invocation)
+    # GIVEN the same Create delivered twice (a retried Lambda invocation: the same RequestId)
     props = _props(world, world.dataset())
-    first = _create(world, props)
-    second = _create(world, props)
+    event = world.event("Create", TYPE, props)
+    first = _ok(world, event)
+    second = _ok(world, event)
     world.run_workflows()
     # THEN one job, one workflow, one signal, the same physical id
     assert first["PhysicalResourceId"] == second["PhysicalResourceId"]
-    assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
+    jobs = world.personalize_client.list_dataset_import_jobs(datasetArn=props["DatasetArn"])
+    assert len(jobs["datasetImportJobs"]) == 1
     assert len(world.sfn.executions()) == 1
     assert len(world.signals(props["ReadinessHandle"])) == 1
 
@@ -198,41 +206,43 @@ def test_destroy_during_an_import_waits_then_lets_the_dataset_go(world: World) -
     dataset = world.dataset()
     props = _props(world, dataset)
     job = _create(world, props)["PhysicalResourceId"]
-    delete = world.event("Delete", TYPE, props, physical_id=job)
+    started = world.clock.now()
     # WHEN CloudFormation deletes the import resource
-    import_job.on_event(delete, world.personalize_client, world.sfn_client)
-    # THEN Delete is not complete while the job runs ...
-    assert import_job.is_complete(delete, world.personalize_client) == {"IsComplete": False}
-    world.clock.advance(180)
-    # ... and once it is over, deleting the dataset succeeds
-    assert import_job.is_complete(delete, world.personalize_client) == {"IsComplete": True}
+    response = world.request(world.event("Delete", TYPE, props, physical_id=job))
+    # THEN the Delete ends only once the job is over, and deleting the dataset then succeeds
+    assert response.ok
+    assert _job(world, job)["status"] == "ACTIVE"
+    assert (world.clock.now() - started).total_seconds() >= 180
     world.personalize_client.delete_dataset(datasetArn=dataset)
 
 
 def test_destroy_stops_the_readiness_workflow(world: World) -> None:
     props = _props(world, world.dataset())
     job = _create(world, props)["PhysicalResourceId"]
-    delete = world.event("Delete", TYPE, props, physical_id=job)
-    import_job.on_event(delete, world.personalize_client, world.sfn_client)
+    world.request(world.event("Delete", TYPE, props, physical_id=job))
     (execution,) = world.sfn.executions()
     assert world.sfn.status(execution) == "ABORTED"
 
 
-def test_delete_of_a_physical_id_that_is_not_an_arn_is_a_no_op(world: World) -> None:
+def test_delete_of_a_physical_id_that_is_not_an_arn_with_no_import_running_ends_at_once(
+    world: World,
+) -> None:
     props = _props(world, world.dataset())
-    delete = world.event("Delete", TYPE, props, physical_id="2f0c6a1e-request-id")
-    assert import_job.on_event(delete, world.personalize_client, world.sfn_client) == {
-        "PhysicalResourceId": "2f0c6a1e-request-id"
-    }
-    assert import_job.is_complete(delete, world.personalize_client) == {"IsComplete": True}
+    started = world.clock.now()
+    response = world.request(world.event("Delete", TYPE, props, physical_id="2f0c6a1e-req"))
+    assert response.ok
+    assert response.physical_id == "2f0c6a1e-req"
+    assert world.clock.now() == started
 
 
 def test_throttling_while_waiting_on_delete_means_not_yet(world: World) -> None:
+    # GIVEN an import in progress, and Personalize throttling the next reads of it
     props = _props(world, world.dataset())
     job = _create(world, props)["PhysicalResourceId"]
-    delete = world.event("Delete", TYPE, props, physical_id=job)
-    world.personalize.inject("DescribeDatasetImportJob", "ThrottlingException")
-    assert import_job.is_complete(delete, world.personalize_client) == {"IsComplete": False}
+    world.personalize.inject("DescribeDatasetImportJob", "ThrottlingException", times=3)
+    # WHEN CloudFormation deletes it, THEN the throttled polls only wait
+    assert world.request(world.event("Delete", TYPE, props, physical_id=job)).ok
+    assert _job(world, job)["status"] == "ACTIVE"
 
 
 def test_five_pending_imports_make_ours_wait_for_a_slot(world: World) -> None:

@@ -41,7 +41,14 @@ def _props(world: World, group: str, **overrides: str) -> dict[str, Any]:
 
 
 def _on_event(world: World, event: dict[str, Any]) -> dict[str, Any]:
-    return recommender.on_event(event, world.personalize_client, world.sfn_client)
+    """One request through the Provider framework model; its answer as on_event's shape."""
+    response = world.request(event)
+    if not response.ok:
+        raise HandlerError(response.reason)
+    result: dict[str, Any] = {"PhysicalResourceId": response.physical_id}
+    if response.data:
+        result["Data"] = response.data
+    return result
 
 
 def _create(world: World, props: dict[str, Any]) -> str:
@@ -63,14 +70,13 @@ def _statuses(world: World, props: dict[str, Any]) -> list[str]:
     return [s["Status"] for s in world.signals(props["ReadinessHandle"])]
 
 
-def _delete_until_gone(world: World, event: dict[str, Any], *, max_polls: int = 500) -> int:
-    """Drive Delete as the Provider framework does: on_event, then is_complete every 30 s."""
-    _on_event(world, event)
-    for poll in range(max_polls):
-        if recommender.is_complete(event, world.personalize_client)["IsComplete"]:
-            return poll
-        world.clock.advance(30)
-    raise AssertionError("delete never completed")
+def _delete_until_gone(world: World, event: dict[str, Any]) -> int:
+    """Delete through the Provider framework model, at its real budget; the is_complete polls."""
+    before = len(world.framework.invocations) if world.framework else 0
+    response = world.request(event)
+    assert response.ok, response.reason
+    calls = world.framework.invocations[before:] if world.framework else []
+    return sum(1 for function, _ in calls if function.endswith("IsComplete")) - 1
 
 
 # ---------------------------------------------------------------- create
@@ -135,9 +141,9 @@ def test_use_case_without_exploration_sends_none(world: World, group: str) -> No
 
 
 def test_a_retried_create_adopts_the_recommender(world: World, group: str) -> None:
-    props = _props(world, group)
-    first = _create(world, props)
-    second = _create(world, props)
+    event = world.event("Create", TYPE, _props(world, group))
+    first = _on_event(world, event)
+    second = _on_event(world, event)
     assert first == second
     assert len(world.personalize.calls_to("CreateRecommender")) == 1
 
@@ -159,7 +165,7 @@ def test_throttling_while_training_is_not_yet(world: World, group: str) -> None:
 def test_limit_exceeded_fails_the_create_with_the_quota_named(world: World, group: str) -> None:
     world.personalize.inject("CreateRecommender", "LimitExceededException")
     with pytest.raises(
-        HandlerError, match="Recommenders are limited per dataset group and per region"
+        HandlerError, match="recommenders are limited per dataset group and per region"
     ):
         _create(world, _props(world, group))
 
@@ -190,7 +196,7 @@ def test_create_failed_signals_the_reason_then_rollback_deletes_it(
 def test_destroy_while_training_waits_and_deletes_it(world: World, group: str) -> None:
     props = _props(world, group)
     arn = _create(world, props)
-    world.clock.advance(600)
+    world.clock.advance(1200)
     assert world.personalize.status(arn) == "CREATE IN_PROGRESS"
     polls = _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id=arn))
     assert world.personalize.status(arn) is None
@@ -203,14 +209,20 @@ def test_delete_with_a_physical_id_that_is_not_an_arn_finds_it_by_name(
     # GIVEN CloudFormation cancelled the create and sends its own physical id (aws-cdk#26139)
     props = _props(world, group)
     arn = _create(world, props)
+    world.run_workflows()
     _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id="a1b2c3-request-id"))
     assert world.personalize.status(arn) is None
 
 
-def test_delete_of_a_recommender_that_never_existed_succeeds(world: World, group: str) -> None:
+def test_delete_of_a_recommender_that_never_existed_succeeds_after_the_late_create_window(
+    world: World, group: str
+) -> None:
     props = _props(world, group)
     event = world.event("Delete", TYPE, props, physical_id="a1b2c3-request-id")
-    assert _delete_until_gone(world, event) == 0
+    started = world.clock.now()
+    _delete_until_gone(world, event)
+    waited = (world.clock.now() - started).total_seconds()
+    assert recommender.LATE_CREATE_SECONDS <= waited < recommender.LATE_CREATE_SECONDS + 30
 
 
 def test_delete_of_an_already_deleted_recommender_succeeds(world: World, group: str) -> None:
@@ -219,12 +231,15 @@ def test_delete_of_an_already_deleted_recommender_succeeds(world: World, group: 
     world.run_workflows()
     event = world.event("Delete", TYPE, props, physical_id=arn)
     _delete_until_gone(world, event)
-    assert _delete_until_gone(world, event) == 0
+    event["RequestId"] = "a-second-delete"
+    polls = _delete_until_gone(world, event)
+    assert polls * 30 <= recommender.LATE_CREATE_SECONDS + 30
 
 
 def test_delete_stops_the_readiness_workflow(world: World, group: str) -> None:
     props = _props(world, group)
     arn = _create(world, props)
+    world.clock.advance(3000)
     _on_event(world, world.event("Delete", TYPE, props, physical_id=arn))
     (execution,) = world.sfn.executions()
     assert world.sfn.status(execution) == "ABORTED"
@@ -269,7 +284,7 @@ def test_min_rps_change_updates_in_place_and_waits_for_it(world: World, group: s
     new = _props(world, group, MinRecommendationRequestsPerSecond="5")
     result = _update(world, arn, old, new)
     world.run_workflows()
-    assert result == {"PhysicalResourceId": arn}
+    assert result["PhysicalResourceId"] == arn
     assert _describe(world, arn)["recommenderConfig"]["minRecommendationRequestsPerSecond"] == 5
     assert _describe(world, arn)["latestRecommenderUpdate"]["status"] == "ACTIVE"
     assert _statuses(world, new) == ["SUCCESS"]
@@ -300,7 +315,7 @@ def test_update_while_another_update_runs_waits_instead_of_failing(
     )
     # WHEN CloudFormation updates the configuration
     new = _props(world, group, MinRecommendationRequestsPerSecond="4")
-    assert _update(world, arn, old, new) == {"PhysicalResourceId": arn}
+    assert _update(world, arn, old, new)["PhysicalResourceId"] == arn
     world.run_workflows()
     # THEN the workflow applied it once the other update was over
     assert _describe(world, arn)["recommenderConfig"]["minRecommendationRequestsPerSecond"] == 4

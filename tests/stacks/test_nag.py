@@ -35,6 +35,12 @@ ACKNOWLEDGED = {
         "{prefix}-readiness:*]",
     ),
     ("Provider/IsCompleteRole", f"IAM5[Resource::{PERSONALIZE}:dataset-import-job/{{prefix}}-*]"),
+    ("Provider/IsCompleteRole", "IAM5[Resource::*]"),
+    (
+        "Provider/IsCompleteRole",
+        "IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+        "{prefix}-readiness:*]",
+    ),
     ("Provider/OnEventRole", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
     (
         "Provider/OnEventRole",
