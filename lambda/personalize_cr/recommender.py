@@ -420,13 +420,22 @@ def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, stat
     machine = props.get("ReadinessStateMachineArn", "")
     name = arn.rsplit("/", 1)[1]
     request_id = f"{event.get('RequestId', '')}/delete"
-    start_readiness(
-        sfn,
-        state_machine_arn=machine,
-        resource_key=name,
-        request_id=request_id,
-        workflow_input={"Kind": KIND_DELETE, "Arn": arn},
-    )
+    try:
+        start_readiness(
+            sfn,
+            state_machine_arn=machine,
+            resource_key=name,
+            request_id=request_id,
+            workflow_input={"Kind": KIND_DELETE, "Arn": arn},
+        )
+    except Exception as exc:  # the Delete fails either way; say what to run instead
+        raise HandlerError(
+            f"Recommender {name} is still {status or 'busy'} after {waited / 60:.0f} minutes and "
+            "Personalize deletes a recommender only once it is ACTIVE, INACTIVE or CREATE FAILED; "
+            f"it could not be handed to the readiness workflow ({reason_for(exc)}). Run "
+            "`personalize-shop cleanup --env <env>`, which waits until it can delete it, then "
+            "`cdk destroy` for this environment again."
+        ) from None
     raise HandlerError(
         f"Recommender {name} is still {status or 'busy'} after {waited / 60:.0f} minutes and "
         "Personalize deletes a recommender only once it is ACTIVE, INACTIVE or CREATE FAILED. "

@@ -147,10 +147,15 @@ class CloudFormation:
             self.status = "CREATE_COMPLETE"
             return Outcome(self.status)
         rollback = self._delete_phase(
-            {lid: (self.physical[lid], self.applied.get(lid, {})) for lid in started}, template
+            {
+                lid: (self.physical.get(lid, ""), self.applied.get(lid, {}))
+                for lid in started
+                if lid in self.physical or template[lid]["Type"].startswith("Custom::")
+            },
+            template,
         )
         self.status = "ROLLBACK_FAILED" if rollback else "ROLLBACK_COMPLETE"
-        return Outcome(self.status, {**failures, **rollback})
+        return Outcome(self.status, {**failures, **_during_rollback(rollback)})
 
     def _update(self, template: Template) -> Outcome:
         old_template, old_physical = self.template, dict(self.physical)
@@ -209,7 +214,7 @@ class CloudFormation:
                 self.applied.pop(lid, None)
         failed_rollback.update(self._delete_phase(replaced_by_rollback, template))
         self.status = "UPDATE_ROLLBACK_FAILED" if failed_rollback else "UPDATE_ROLLBACK_COMPLETE"
-        return Outcome(self.status, {**failures, **failed_rollback})
+        return Outcome(self.status, {**failures, **_during_rollback(failed_rollback)})
 
     def _forward(
         self, template: Template, old_template: Template, old_physical: dict[str, str]
@@ -440,6 +445,10 @@ class CloudFormation:
 
     def _event(self, lid: str, status: str, reason: str = "") -> None:
         self.events.append(StackEvent(self.loop.now(), lid, status, reason))
+
+
+def _during_rollback(failures: dict[str, str]) -> dict[str, str]:
+    return {f"{lid} (rollback)": reason for lid, reason in failures.items()}
 
 
 def _drain(op: Op) -> Op:

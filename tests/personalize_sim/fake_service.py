@@ -121,6 +121,7 @@ class FakeService:
         self.clock = clock or Clock()
         self.calls: list[Call] = []
         self._faults: list[Fault] = []
+        self._omissions: list[tuple[str, str]] = []
         self._request_count = 0
         self._model: ServiceModel = _service_model(self.service_name)
 
@@ -202,6 +203,15 @@ class FakeService:
         self._faults.append(fault)
         return fault
 
+    def omit(self, operation_name: str, path: str = "*") -> None:
+        """Leave optional members out of an operation's answers, as the API allows.
+
+        `path` is a dotted member path (`datasetImportJob.failureReason`), or `*` for every
+        member the output shape does not require, at every depth.
+        """
+        self._model.operation_model(operation_name)  # refuses an unknown operation
+        self._omissions.append((operation_name, path))
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -224,6 +234,9 @@ class FakeService:
             call.error = error.code
             return self._error_response(model, params.get("url", ""), error)
         self._check_output(model, result)
+        for operation, path in self._omissions:
+            if operation == model.name:
+                result = _omit(result, model.output_shape, path)
         return self._response(model, params.get("url", ""), 200, result)
 
     def _respond(self, model: OperationModel, request: Params) -> Params:
@@ -335,6 +348,26 @@ def _no_account_id_lookup(builtins: Params, **_: Any) -> None:
     # As Stubber does: resolving the account-id builtin would look up credentials.
     if "AWS::Auth::AccountId" in builtins:
         builtins["AWS::Auth::AccountId"] = None
+
+
+def _omit(value: Any, shape: Any, path: str) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if path != "*":
+        head, _, rest = path.partition(".")
+        if head not in value:
+            return value
+        if not rest:
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: _omit(value[head], None, rest)}
+    if shape is None or shape.type_name != "structure":
+        return value
+    required = set(shape.required_members)
+    return {
+        k: _omit(v, shape.members[k], "*")
+        for k, v in value.items()
+        if k in required and k in shape.members
+    }
 
 
 def _modeled_errors(model: OperationModel) -> set[str]:
