@@ -276,7 +276,6 @@ class Kept:
     kind: str
     name: str
     reason: str
-    in_group: bool = True
 
 
 @dataclass(frozen=True)
@@ -291,7 +290,8 @@ class Plan:
 
     @property
     def blocked(self) -> bool:
-        return any(k.in_group for k in self.kept)
+        """Everything left alone is in our dataset group, so it keeps the group."""
+        return bool(self.kept)
 
 
 def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
@@ -335,7 +335,7 @@ def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
         if names.is_schema(schema["name"]):
             found[SCHEMAS.label].append((schema["name"], schema["schemaArn"]))
 
-    blocked = any(k.in_group for k in kept)
+    blocked = bool(kept)
     steps: list[Target] = []
     held_back: list[Target] = []
     for kind in KINDS:
@@ -496,12 +496,11 @@ def _note(observed: Observed) -> str:
 
 
 def blocked_error(plan: Plan) -> DayTwoError:
-    count = sum(1 for k in plan.kept if k.in_group)
     return DayTwoError(
-        f"dataset group {plan.names.dataset_group} still holds {count} resource(s) not made by "
-        f"stack {plan.names.stack} (listed above), so it and its event tracker, datasets and "
-        "schemas were kept: delete those resources yourself if they are no longer needed, then "
-        f"run `cleanup --env {plan.env}` again"
+        f"dataset group {plan.names.dataset_group} still holds {len(plan.kept)} resource(s) "
+        f"not made by stack {plan.names.stack} (listed above), so it and its event tracker, "
+        "datasets and schemas were kept: delete those resources yourself if they are no longer "
+        f"needed, then run `cleanup --env {plan.env}` again"
     )
 
 

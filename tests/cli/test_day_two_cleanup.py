@@ -298,6 +298,27 @@ def test_a_schema_another_dataset_uses_is_kept_saying_so() -> None:
     )
 
 
+def test_a_delete_refused_for_half_an_hour_is_one_line() -> None:
+    # GIVEN Personalize refuses every DeleteDatasetGroup as in use (something cleanup does not
+    # know holds the group, e.g. a hand-made solution)
+    sim = _sim()
+    deploy_like_the_stack(sim)
+    sim.inject("DeleteDatasetGroup", "ResourceInUseException", times=None, message="In use.")
+    # WHEN cleanup runs
+    result = run_cleanup(sim, ["--env", "dev"])
+    # THEN it keeps asking for 30 minutes, then stops with one line that says what to do
+    assert result.exit_code == 1
+    assert "waiting for dataset group shop-dev: ACTIVE; Personalize says in use: In use." in (
+        result.output
+    )
+    assert result.stderr == (
+        "error: Personalize still refuses to delete dataset group shop-dev after 0:30:00 "
+        "(ResourceInUseException): In use.; it probably holds resources this command does not "
+        "delete (solutions, campaigns, filters, metric attributions): delete them in the "
+        "console, then run cleanup again\n"
+    )
+
+
 def test_throttling_midway_is_retried() -> None:
     # GIVEN Personalize throttles two describes of a recommender and one DeleteDataset
     sim = _sim()
