@@ -1,6 +1,6 @@
 """Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
 
-The day-two commands (status, metrics, recommend, stop, start, event) live in
+The day-two commands (status, metrics, recommend, stop, start, event, cleanup) live in
 `personalize_domain.day_two`; this module only parses options, prints, and turns operator errors
 into one line and exit code 1.
 """
@@ -40,6 +40,15 @@ from personalize_domain.day_two import (
     recommend,
     send_event,
 )
+from personalize_domain.day_two.cleanup import (
+    Api,
+    Pacing,
+    blocked_error,
+    execute,
+    plan_cleanup,
+    render_outcome,
+    render_plan,
+)
 from personalize_domain.day_two.errors import error_detail
 from personalize_domain.day_two.event import check_event_type, render_sent
 from personalize_domain.day_two.lifecycle import render_changes
@@ -62,7 +71,8 @@ def main() -> None:
     validate and sample-data work offline (the same checks run at `cdk synth`). status,
     metrics, recommend, stop, start and event read the environment's stack
     PersonalizeShop-<env> and call Personalize with your AWS credentials (AWS_PROFILE or the
-    default chain).
+    default chain). cleanup needs no stack: it finds the environment's resources in
+    Personalize by name.
     """
 
 
@@ -281,11 +291,23 @@ def _environment(env_name: str) -> EnvironmentConfig:
     return envs[env_name]
 
 
+def _given(kind: type[R]) -> R | None:
+    """What tests pass through click's context object (clients, pacing; one, or a tuple)."""
+    obj = click.get_current_context().obj
+    for item in obj if isinstance(obj, tuple) else (obj,):
+        if isinstance(item, kind):
+            return item
+    return None
+
+
+def _clients(env: EnvironmentConfig, region: str | None) -> Clients:
+    # Tests pass ready-made clients; production builds them.
+    return _given(Clients) or default_clients(region or env.region)
+
+
 def _connect(env_name: str, region: str | None) -> tuple[EnvironmentConfig, Clients, StackOutputs]:
     env = _environment(env_name)
-    obj = click.get_current_context().obj
-    # Tests pass ready-made clients through click's context object; production builds them.
-    clients = obj if isinstance(obj, Clients) else default_clients(region or env.region)
+    clients = _clients(env, region)
     return env, clients, read_outputs(clients.cloudformation, env_name)
 
 
@@ -495,6 +517,65 @@ def event(
         sent_at=datetime.now(UTC),
     )
     click.echo(render_sent(sent))
+
+
+@main.command(
+    short_help="Delete every Personalize resource of an environment (the guide's Clean up).",
+    epilog="""\b
+Examples:
+  cleanup --env dev --dry-run     # list what would be deleted, in order
+  cleanup --env dev
+  cleanup --env prod --region eu-west-1
+""",
+)
+@click.option(
+    "--env",
+    "env_name",
+    required=True,
+    help="Environment in cdk.json whose Personalize resources to delete (no default: this "
+    "deletes).",
+)
+@click.option(
+    "--region",
+    help="AWS region of the environment. [default: the environment's `region` in cdk.json, "
+    "else AWS_REGION or your profile's region]",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be deleted, in order; change nothing."
+)
+@_operator_errors
+def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
+    """Delete every Personalize resource of an environment, as the console guide's "Clean up".
+
+    Needs no stack (use it after a `cdk destroy` that ended DELETE_FAILED, or to remove
+    everything Personalize-side): resources are found by the exact names the stack gives them
+    under the environment's namePrefix, recommenders also by the stack's owner tag; anything
+    else is reported and left alone. Deletes recommenders, the event tracker, datasets (once
+    their imports have ended), the dataset group and its schemas, in that order, waiting as
+    long as Personalize needs (hours if a recommender is still training). Run it again to
+    resume. S3 buckets are not touched.
+    """
+    env = _environment(env_name)
+    clients = _clients(env, region)
+    api = Api(clients.personalize, _given(Pacing) or Pacing(), click.echo)
+    plan = plan_cleanup(api, env=env.name, name_prefix=env.name_prefix, region=clients.region)
+    click.echo(render_plan(plan, dry_run=dry_run))
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    try:
+        outcome = execute(api, plan)
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: deletes already requested go on in Personalize; run `cleanup --env "
+            f"{env.name}` again to resume",
+            err=True,
+        )
+        raise SystemExit(130) from None
+    if plan.steps:
+        click.echo(render_outcome(api, outcome))
+    if plan.blocked:
+        raise blocked_error(plan)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Print the day-two commands' real output against the simulators, for docs/day-two.md.
 
-Run from the repository root: `.venv/bin/python tests/cli/day_two_examples.py`. Nothing reaches
+Run from the repository root: `.venv/bin/python tests/cli/day_two_examples.py` (add `cleanup`
+for the cleanup transcript). Nothing reaches
 AWS: the environment is `deploy_dev()` from day_two_env.py (simulated Personalize and runtime, a
 stubbed DescribeStacks).
 """
@@ -14,7 +15,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from day_two_env import DeployedEnv, deploy_dev  # noqa: E402
+from cleanup_env import deploy_like_the_stack, run_cleanup  # noqa: E402
+from day_two_env import REGION, DeployedEnv, deploy_dev  # noqa: E402
+
+from tests.personalize_sim import PersonalizeSimulator  # noqa: E402
 
 PROMPT = "$ .venv/bin/python -m personalize_domain.cli"
 
@@ -76,5 +80,19 @@ def main() -> None:
     )
 
 
+def cleanup_examples() -> None:
+    """`cleanup` needs resources named and tagged exactly as the stack makes them."""
+    sim = PersonalizeSimulator(region=REGION)
+    deploy_like_the_stack(sim)
+    for args in (["--env", "dev", "--dry-run"], ["--env", "dev"], ["--env", "dev"]):
+        result = run_cleanup(sim, args)
+        print(f"{PROMPT} cleanup {' '.join(args)}")
+        print(result.output, end="")
+        print(f"(exit {result.exit_code})\n")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["cleanup"]:
+        cleanup_examples()
+    else:
+        main()
