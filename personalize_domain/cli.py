@@ -13,10 +13,23 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
-from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    InvalidRegionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
 
 from personalize_domain.config import ConfigError, EnvironmentConfig, load_app_config
 from personalize_domain.data.sample import (
@@ -55,8 +68,32 @@ CDK_JSON = PROJECT_ROOT / "cdk.json"
 _TYPE_BY_NAME = (("interaction", "interactions"), ("item", "items"), ("user", "users"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-def main() -> None:
+class _OneLineErrors(click.Group):
+    """No command prints a traceback: what `_operator_message` knows is one line that says what
+    to do, anything else one line that names it and --debug, all with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            message = _operator_message(error) or (
+                f"unexpected {type(error).__name__}: {_one_line(str(error))} "
+                "(run with --debug for the traceback)"
+            )
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(1)
+
+
+@click.group(
+    cls=_OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("--debug", is_flag=True, help="Print the traceback of an unexpected error.")
+def main(debug: bool) -> None:
     """Check the CSV files that feed Amazon Personalize, and operate a deployed environment.
 
     validate and sample-data work offline (the same checks run at `cdk synth`). status,
@@ -235,22 +272,69 @@ def _operator_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except DayTwoError as error:
-            message = str(error)
-        except NoCredentialsError:
-            message = (
-                "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
-            )
-        except NoRegionError:
-            message = "no AWS region: pass --region or set AWS_REGION"
-        except ClientError as error:
-            code, detail = error_detail(error)
-            message = f"AWS refused {error.operation_name} ({code or '?'}): {detail}"
+        except Exception as error:
+            message = _operator_message(error)
+            if message is None:
+                raise
         click.echo(f"error: {message}", err=True)
         raise SystemExit(1)
 
     return run
+
+
+def _operator_message(error: Exception) -> str | None:
+    """One line that names a problem the operator can fix, and the fix; None if unexpected."""
+    if isinstance(error, DayTwoError):
+        return str(error)
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
+        )
+    if isinstance(error, SSOError | TokenRetrievalError):
+        return (
+            "your AWS SSO session is missing or expired: run `aws sso login` (with --profile "
+            "$AWS_PROFILE if you use a profile), and try again"
+        )
+    if isinstance(error, CredentialRetrievalError):
+        return f"{_one_line(str(error))}: fix that credential source in your AWS config"
+    if isinstance(error, ProfileNotFound):
+        return (
+            f"AWS profile {error.kwargs.get('profile')!r} is not in your AWS config: set "
+            "AWS_PROFILE to one that `aws configure list-profiles` lists, or unset it"
+        )
+    if isinstance(error, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(error, InvalidRegionError):
+        return (
+            f"{error.kwargs.get('region_name')!r} is not an AWS region name: pass --region "
+            "with one such as eu-west-1 (or fix `region` in cdk.json, AWS_REGION or your "
+            "profile's region)"
+        )
+    # Before OSError: botocore's timeouts are OSErrors too.
+    if isinstance(error, ConnectionError | HTTPClientError):
+        return (
+            f"no answer from AWS ({_one_line(str(error))}): check your network connection "
+            "(and HTTPS_PROXY if you need a proxy) and --region, then try again"
+        )
+    if isinstance(error, ParamValidationError):
+        return f"AWS would refuse these values ({_one_line(str(error))}); correct them"
+    if isinstance(error, ClientError):
+        code, detail = error_detail(error)
+        return f"AWS refused {error.operation_name} ({code or '?'}): {_one_line(detail)}"
+    if isinstance(error, OSError):
+        return f"{_os_problem(error)}; check the path and its permissions"
+    return None
+
+
+def _os_problem(error: OSError) -> str:
+    where = " -> ".join(str(f) for f in (error.filename, error.filename2) if f is not None)
+    reason = error.strerror or _one_line(str(error))
+    return f"{where}: {reason}" if where else reason
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _env_options(command: Callable[P, R]) -> Callable[P, R]:
