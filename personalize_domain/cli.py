@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
 from botocore.exceptions import (
@@ -66,6 +66,13 @@ DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CDK_JSON = PROJECT_ROOT / "cdk.json"
 _TYPE_BY_NAME = (("interaction", "interactions"), ("item", "items"), ("user", "users"))
+
+
+class _Refused(click.ClickException):
+    """An operator error outside AWS, e.g. an unwritable --out: one `error:` line, exit 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
 
 
 class _OneLineErrors(click.Group):
@@ -168,14 +175,23 @@ def validate(
     if not any(files.values()):
         raise click.UsageError("give at least one CSV file (see --help).")
     started = time.perf_counter()
-    report = validate_datasets(
-        interactions=files["interactions"],
-        items=files["items"],
-        users=files["users"],
-        use_cases=use_cases or tuple(USE_CASES),
-        cache_dir=None if no_cache else cache_dir,
-        exact_counts=exact_counts,
-    )
+    try:
+        report = validate_datasets(
+            interactions=files["interactions"],
+            items=files["items"],
+            users=files["users"],
+            use_cases=use_cases or tuple(USE_CASES),
+            cache_dir=None if no_cache else cache_dir,
+            exact_counts=exact_counts,
+        )
+    except OSError as error:
+        in_cache = not no_cache and Path(error.filename or "").is_relative_to(cache_dir)
+        fix = (
+            "pass --cache-dir with a folder you can write to, or --no-cache"
+            if in_cache
+            else "check the file's path and permissions"
+        )
+        raise _Refused(f"{_os_problem(error)}; {fix}") from error
     click.echo(report.render())
     click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
     if not report.ok:
@@ -249,7 +265,12 @@ def sample_data(
         items=items,
     )
     started = time.perf_counter()
-    files = write_sample(out, spec)
+    try:
+        files = write_sample(out, spec)
+    except OSError as error:
+        raise _Refused(
+            f"cannot write {_os_problem(error)}; pass --out with a folder you can write to"
+        ) from error
     elapsed = time.perf_counter() - started
     for path in (files.interactions, files.items, files.users):
         click.echo(f"{path}  {path.stat().st_size / 1e6:8.1f} MB")

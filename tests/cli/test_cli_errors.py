@@ -186,6 +186,46 @@ def test_botocores_multi_line_validation_report_is_one_line() -> None:
     )
 
 
+def test_sample_data_into_a_path_under_a_file_names_the_fix(tmp_path: Path) -> None:
+    # GIVEN --out inside a path that is a file, not a folder
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "sample"
+    # WHEN sample-data runs
+    result = run(["sample-data", "--out", str(out), "--interactions", "10"])
+    # THEN one line names the path, the reason and the fix
+    assert one_error_line(result) == (
+        f"cannot write {out}: Not a directory; pass --out with a folder you can write to"
+    )
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_sample_data_into_an_unwritable_folder_names_the_fix(tmp_path: Path) -> None:
+    # GIVEN a folder without write permission
+    out = tmp_path / "read-only"
+    out.mkdir(mode=0o555)
+    # WHEN sample-data writes into it
+    result = run(["sample-data", "--out", str(out), "--interactions", "10"])
+    # THEN one line names the file, the reason and the fix
+    assert one_error_line(result) == (
+        f"cannot write {out / 'interactions.csv'}: Permission denied; pass --out with a "
+        "folder you can write to"
+    )
+
+
+def test_validate_with_an_unusable_cache_folder_names_the_fix(tmp_path: Path) -> None:
+    # GIVEN a --cache-dir inside a path that is a file
+    (tmp_path / "file").write_text("")
+    cache = tmp_path / "file" / "cache"
+    csv = tmp_path / "interactions.csv"
+    csv.write_text("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1735689600,View\n")
+    # WHEN validate caches its report there
+    result = run(["validate", str(csv), "--cache-dir", str(cache)])
+    # THEN one line names the folder and both ways out
+    assert one_error_line(result) == (
+        f"{cache}: Not a directory; pass --cache-dir with a folder you can write to, or --no-cache"
+    )
+
+
 def test_an_unexpected_error_is_one_line_that_offers_debug(deployed: DeployedEnv) -> None:
     # GIVEN a fault no message was written for (a Personalize client that is not one)
     clients = deployed.clients()
