@@ -358,6 +358,18 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _not_blank(example: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """An option callback: refuse an empty id while parsing, before any AWS call."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            flag = param.opts[0]
+            raise _Refused(f"{flag} is empty: give an id, e.g. {flag} {example}")
+        return value
+
+    return check
+
+
 def _env_options(command: Callable[P, R]) -> Callable[P, R]:
     command = click.option(
         "--region",
@@ -451,8 +463,16 @@ Examples:
     metavar="USE_CASE",
     help=f"Recommender to ask: one of {', '.join(USE_CASES)}.",
 )
-@click.option("--user-id", help="USER_ID to recommend for (use cases that need a user).")
-@click.option("--item-id", help="ITEM_ID to recommend from (use cases that need an item).")
+@click.option(
+    "--user-id",
+    callback=_not_blank("U0000001"),
+    help="USER_ID to recommend for (use cases that need a user).",
+)
+@click.option(
+    "--item-id",
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID to recommend from (use cases that need an item).",
+)
 @click.option(
     "--num-results",
     type=click.IntRange(1, 500),
@@ -561,15 +581,29 @@ Examples:
 """,
 )
 @_env_options
-@click.option("--user-id", required=True, help="USER_ID of the interaction.")
-@click.option("--item-id", required=True, help="ITEM_ID of the interaction.")
+@click.option(
+    "--user-id",
+    required=True,
+    callback=_not_blank("U0000001"),
+    help="USER_ID of the interaction.",
+)
+@click.option(
+    "--item-id",
+    required=True,
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID of the interaction.",
+)
 @click.option(
     "--event-type",
     default="View",
     show_default=True,
     help="View or Purchase, the event types the ECOMMERCE use cases learn from.",
 )
-@click.option("--session-id", help="Session to add the event to. [default: a new one, printed]")
+@click.option(
+    "--session-id",
+    callback=_not_blank("S1"),
+    help="Session to add the event to. [default: a new one, printed]",
+)
 @_operator_errors
 def event(
     env_name: str,

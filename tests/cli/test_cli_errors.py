@@ -169,6 +169,39 @@ def test_an_expired_sso_session_says_to_log_in() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "flag", "example"),
+    [
+        (["event", "--user-id", "", "--item-id", "SKU-000001"], "--user-id", "U0000001"),
+        (["event", "--user-id", "U0000001", "--item-id", " "], "--item-id", "SKU-000001"),
+        (
+            ["event", "--user-id", "U0000001", "--item-id", "SKU-000001", "--session-id", ""],
+            "--session-id",
+            "S1",
+        ),
+        (
+            ["recommend", "--use-case", "recommended-for-you", "--user-id", ""],
+            "--user-id",
+            "U0000001",
+        ),
+        (
+            ["recommend", "--use-case", "frequently-bought-together", "--item-id", ""],
+            "--item-id",
+            "SKU-000001",
+        ),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_an_empty_id_is_refused_before_any_aws_call(
+    deployed: DeployedEnv, args: list[str], flag: str, example: str
+) -> None:
+    # WHEN an id option is given but empty
+    result = deployed.invoke(args)
+    # THEN one line names the option and an example, and nothing reached AWS
+    assert one_error_line(result) == f"{flag} is empty: give an id, e.g. {flag} {example}"
+    assert deployed.sim.calls == []
+
+
 def test_botocores_multi_line_validation_report_is_one_line() -> None:
     # GIVEN botocore refuses the parameters before sending, with its report on two lines
     report = (
