@@ -18,18 +18,16 @@ from typing import IO, Any, ParamSpec, TypeVar
 import click
 from botocore.exceptions import (
     ClientError,
-    ConnectionError,
-    CredentialRetrievalError,
     HTTPClientError,
     InvalidRegionError,
     NoCredentialsError,
     NoRegionError,
     ParamValidationError,
-    PartialCredentialsError,
     ProfileNotFound,
     SSOError,
     TokenRetrievalError,
 )
+from botocore.exceptions import ConnectionError as NoConnectionError
 
 from personalize_domain.config import ConfigError, EnvironmentConfig, load_app_config
 from personalize_domain.data.sample import (
@@ -307,7 +305,7 @@ def _operator_message(error: Exception) -> str | None:
     """One line that names a problem the operator can fix, and the fix; None if unexpected."""
     if isinstance(error, DayTwoError):
         return str(error)
-    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+    if isinstance(error, NoCredentialsError):
         return (
             "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
@@ -317,8 +315,6 @@ def _operator_message(error: Exception) -> str | None:
             "your AWS SSO session is missing or expired: run `aws sso login` (with --profile "
             "$AWS_PROFILE if you use a profile), and try again"
         )
-    if isinstance(error, CredentialRetrievalError):
-        return f"{_one_line(str(error))}: fix that credential source in your AWS config"
     if isinstance(error, ProfileNotFound):
         return (
             f"AWS profile {error.kwargs.get('profile')!r} is not in your AWS config: set "
@@ -333,7 +329,7 @@ def _operator_message(error: Exception) -> str | None:
             "profile's region)"
         )
     # Before OSError: botocore's timeouts are OSErrors too.
-    if isinstance(error, ConnectionError | HTTPClientError):
+    if isinstance(error, NoConnectionError | HTTPClientError):
         return (
             f"no answer from AWS ({_one_line(str(error))}): check your network connection "
             "(and HTTPS_PROXY if you need a proxy) and --region, then try again"
