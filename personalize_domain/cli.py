@@ -13,10 +13,21 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
-from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import (
+    ClientError,
+    HTTPClientError,
+    InvalidRegionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+from botocore.exceptions import ConnectionError as NoConnectionError
 
 from personalize_domain.config import ConfigError, EnvironmentConfig, load_app_config
 from personalize_domain.data.sample import (
@@ -64,8 +75,39 @@ CDK_JSON = PROJECT_ROOT / "cdk.json"
 _TYPE_BY_NAME = (("interaction", "interactions"), ("item", "items"), ("user", "users"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-def main() -> None:
+class _Refused(click.ClickException):
+    """An operator error outside AWS, e.g. an unwritable --out: one `error:` line, exit 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
+
+
+class _OneLineErrors(click.Group):
+    """No command prints a traceback: what `_operator_message` knows is one line that says what
+    to do, anything else one line that names it and --debug, all with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            message = _operator_message(error) or (
+                f"unexpected {type(error).__name__}: {_one_line(str(error))} "
+                "(run with --debug for the traceback)"
+            )
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(1)
+
+
+@click.group(
+    cls=_OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("--debug", is_flag=True, help="Print the traceback of an unexpected error.")
+def main(debug: bool) -> None:
     """Check the CSV files that feed Amazon Personalize, and operate a deployed environment.
 
     validate and sample-data work offline (the same checks run at `cdk synth`). status,
@@ -141,14 +183,23 @@ def validate(
     if not any(files.values()):
         raise click.UsageError("give at least one CSV file (see --help).")
     started = time.perf_counter()
-    report = validate_datasets(
-        interactions=files["interactions"],
-        items=files["items"],
-        users=files["users"],
-        use_cases=use_cases or tuple(USE_CASES),
-        cache_dir=None if no_cache else cache_dir,
-        exact_counts=exact_counts,
-    )
+    try:
+        report = validate_datasets(
+            interactions=files["interactions"],
+            items=files["items"],
+            users=files["users"],
+            use_cases=use_cases or tuple(USE_CASES),
+            cache_dir=None if no_cache else cache_dir,
+            exact_counts=exact_counts,
+        )
+    except OSError as error:
+        in_cache = not no_cache and Path(error.filename or "").is_relative_to(cache_dir)
+        fix = (
+            "pass --cache-dir with a folder you can write to, or --no-cache"
+            if in_cache
+            else "check the file's path and permissions"
+        )
+        raise _Refused(f"{_os_problem(error)}; {fix}") from error
     click.echo(report.render())
     click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
     if not report.ok:
@@ -222,7 +273,12 @@ def sample_data(
         items=items,
     )
     started = time.perf_counter()
-    files = write_sample(out, spec)
+    try:
+        files = write_sample(out, spec)
+    except OSError as error:
+        raise _Refused(
+            f"cannot write {_os_problem(error)}; pass --out with a folder you can write to"
+        ) from error
     elapsed = time.perf_counter() - started
     for path in (files.interactions, files.items, files.users):
         click.echo(f"{path}  {path.stat().st_size / 1e6:8.1f} MB")
@@ -245,22 +301,79 @@ def _operator_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except DayTwoError as error:
-            message = str(error)
-        except NoCredentialsError:
-            message = (
-                "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
-            )
-        except NoRegionError:
-            message = "no AWS region: pass --region or set AWS_REGION"
-        except ClientError as error:
-            code, detail = error_detail(error)
-            message = f"AWS refused {error.operation_name} ({code or '?'}): {detail}"
+        except Exception as error:
+            message = _operator_message(error)
+            if message is None:
+                raise
         click.echo(f"error: {message}", err=True)
         raise SystemExit(1)
 
     return run
+
+
+def _operator_message(error: Exception) -> str | None:
+    """One line that names a problem the operator can fix, and the fix; None if unexpected."""
+    if isinstance(error, DayTwoError):
+        return str(error)
+    if isinstance(error, NoCredentialsError):
+        return (
+            "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
+        )
+    if isinstance(error, SSOError | TokenRetrievalError):
+        return (
+            "your AWS SSO session is missing or expired: run `aws sso login` (with --profile "
+            "$AWS_PROFILE if you use a profile), and try again"
+        )
+    if isinstance(error, ProfileNotFound):
+        return (
+            f"AWS profile {error.kwargs.get('profile')!r} is not in your AWS config: set "
+            "AWS_PROFILE to one that `aws configure list-profiles` lists, or unset it"
+        )
+    if isinstance(error, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(error, InvalidRegionError):
+        return (
+            f"{error.kwargs.get('region_name')!r} is not an AWS region name: pass --region "
+            "with one such as eu-west-1 (or fix `region` in cdk.json, AWS_REGION or your "
+            "profile's region)"
+        )
+    # Before OSError: botocore's timeouts are OSErrors too.
+    if isinstance(error, NoConnectionError | HTTPClientError):
+        return (
+            f"no answer from AWS ({_one_line(str(error))}): check your network connection "
+            "(and HTTPS_PROXY if you need a proxy) and --region, then try again"
+        )
+    if isinstance(error, ParamValidationError):
+        return f"AWS would refuse these values ({_one_line(str(error))}); correct them"
+    if isinstance(error, ClientError):
+        code, detail = error_detail(error)
+        return f"AWS refused {error.operation_name} ({code or '?'}): {_one_line(detail)}"
+    if isinstance(error, OSError):
+        return f"{_os_problem(error)}; check the path and its permissions"
+    return None
+
+
+def _os_problem(error: OSError) -> str:
+    where = " -> ".join(str(f) for f in (error.filename, error.filename2) if f is not None)
+    reason = error.strerror or _one_line(str(error))
+    return f"{where}: {reason}" if where else reason
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _not_blank(example: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """An option callback: refuse an empty id while parsing, before any AWS call."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            flag = param.opts[0]
+            raise _Refused(f"{flag} is empty: give an id, e.g. {flag} {example}")
+        return value
+
+    return check
 
 
 def _env_options(command: Callable[P, R]) -> Callable[P, R]:
@@ -368,8 +481,16 @@ Examples:
     metavar="USE_CASE",
     help=f"Recommender to ask: one of {', '.join(USE_CASES)}.",
 )
-@click.option("--user-id", help="USER_ID to recommend for (use cases that need a user).")
-@click.option("--item-id", help="ITEM_ID to recommend from (use cases that need an item).")
+@click.option(
+    "--user-id",
+    callback=_not_blank("U0000001"),
+    help="USER_ID to recommend for (use cases that need a user).",
+)
+@click.option(
+    "--item-id",
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID to recommend from (use cases that need an item).",
+)
 @click.option(
     "--num-results",
     type=click.IntRange(1, 500),
@@ -478,15 +599,29 @@ Examples:
 """,
 )
 @_env_options
-@click.option("--user-id", required=True, help="USER_ID of the interaction.")
-@click.option("--item-id", required=True, help="ITEM_ID of the interaction.")
+@click.option(
+    "--user-id",
+    required=True,
+    callback=_not_blank("U0000001"),
+    help="USER_ID of the interaction.",
+)
+@click.option(
+    "--item-id",
+    required=True,
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID of the interaction.",
+)
 @click.option(
     "--event-type",
     default="View",
     show_default=True,
     help="View or Purchase, the event types the ECOMMERCE use cases learn from.",
 )
-@click.option("--session-id", help="Session to add the event to. [default: a new one, printed]")
+@click.option(
+    "--session-id",
+    callback=_not_blank("S1"),
+    help="Session to add the event to. [default: a new one, printed]",
+)
 @_operator_errors
 def event(
     env_name: str,

@@ -8,6 +8,7 @@ signal's HTTP PUT.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -77,6 +78,17 @@ def wait_condition_endpoint() -> Iterator[tuple[str, list[Signal]]]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", received
     server.shutdown()
+
+
+def local_endpoint_only(endpoint: str) -> wait_signal.UrlCheck:
+    """The signal's URL check for tests: the local endpoint stands in for CloudFormation's."""
+
+    def check(url: str) -> str:
+        if not url.startswith(f"{endpoint}/"):
+            raise AssertionError(f"the signal was sent to {url}, not to the local endpoint")
+        return url
+
+    return check
 
 
 @pytest.fixture(scope="session")
@@ -215,10 +227,12 @@ def world(
     )
     sfn = StepFunctionsSimulator(region=REGION, account=ACCOUNT, clock=clock)
     sfn.sdk_clients["personalize"] = personalize.client()
-    sfn.lambdas[SIGNAL_ARN] = wait_signal.handler
+    endpoint, received = wait_condition_endpoint
+    sfn.lambdas[SIGNAL_ARN] = functools.partial(
+        wait_signal.handler, check_url=local_endpoint_only(endpoint)
+    )
     name, definition = readiness_definition
     state_machine_arn = sfn.register_state_machine(sfn.state_machine_arn(name), definition)
-    endpoint, received = wait_condition_endpoint
     world = World(
         clock=clock,
         personalize=personalize,
