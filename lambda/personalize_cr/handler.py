@@ -9,12 +9,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import dataset_schema
 import import_job
 import metrics
 import recommender
 from cr_common import LOGGER, HandlerError, personalize_client, stepfunctions_client
 
-_MODULES = {module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics)}
+_MODULES = {
+    module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics, dataset_schema)
+}
 
 
 def on_event(event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
