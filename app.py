@@ -16,7 +16,7 @@ from cdk_nag import (
 
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
 from personalize_domain.data_sources import DataSourceError, resolve_datasets
-from personalize_domain.schemas import SchemaError
+from personalize_domain.schemas import SCHEMAS_DIR, SchemaError
 from personalize_domain.stack_outputs import stack_name
 from stacks.personalize_stack import PersonalizeShopStack
 
@@ -26,7 +26,11 @@ CACHE_DIR = ROOT / ".cache" / "data-validation"
 
 
 def build_app(
-    app: cdk.App, config: AppConfig, *, cache_dir: Path | None = CACHE_DIR
+    app: cdk.App,
+    config: AppConfig,
+    *,
+    cache_dir: Path | None = CACHE_DIR,
+    schemas_dir: Path = SCHEMAS_DIR,
 ) -> dict[str, PersonalizeShopStack]:
     stacks = {}
     for env in config.selected:
@@ -35,6 +39,7 @@ def build_app(
             stack_name(env.name),
             config=env,
             datasets=resolve_datasets(env, root=ROOT, cache_dir=cache_dir),
+            schemas_dir=schemas_dir,
             env=cdk.Environment(account=env.account, region=env.region),
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )

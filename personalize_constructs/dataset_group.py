@@ -16,9 +16,10 @@ DOMAIN = "ECOMMERCE"
 class ShopDatasetGroup(Construct):
     """An ECOMMERCE dataset group, its schemas and its datasets.
 
-    Schemas are immutable in Personalize, so a schema's name carries a hash of its content: an
-    edited schema file becomes a new schema (created before the dataset moves to it) instead of a
-    failed replacement of a custom-named resource.
+    Each dataset is created from the first schema of its history and keeps it: `SchemaArn` is
+    create-only, and a new one would replace the dataset (and its data). Newer schemas are applied
+    on top by `DatasetSchemaUpdate`. Schemas are immutable, so a schema's name carries a hash of
+    its content.
     """
 
     def __init__(
@@ -45,11 +46,10 @@ class ShopDatasetGroup(Construct):
         self.datasets: dict[DatasetType, personalize.CfnDataset] = {}
         for schema in schemas:
             label = schema.dataset_type.value
-            digest = hashlib.sha256(schema.avro_json.encode()).hexdigest()[:8]
             cfn_schema = personalize.CfnSchema(
                 self,
                 f"{label}Schema",
-                name=f"{name}-{schema.dataset_type.key}-{digest}",
+                name=schema_name(name, schema),
                 schema=schema.avro_json,
                 domain=DOMAIN,
             )
@@ -66,3 +66,9 @@ class ShopDatasetGroup(Construct):
     @property
     def dataset_group_arn(self) -> str:
         return self.dataset_group.attr_dataset_group_arn
+
+
+def schema_name(name_prefix: str, schema: DatasetSchema) -> str:
+    """`<prefix>-<type>-<hash of the content>`: an edited schema is a new schema."""
+    digest = hashlib.sha256(schema.avro_json.encode()).hexdigest()[:8]
+    return f"{name_prefix}-{schema.dataset_type.key}-{digest}"

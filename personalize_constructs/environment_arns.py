@@ -21,6 +21,7 @@ class EnvironmentArns:
     recommenders: str
     import_jobs: str
     datasets: str
+    schemas: str
     dataset_group: str
 
 
@@ -34,6 +35,7 @@ def environment_arns(scope: IConstruct, *, name_prefix: str) -> EnvironmentArns:
         recommenders=personalize("recommender", f"{name_prefix}-*"),
         import_jobs=personalize("dataset-import-job", f"{name_prefix}-*"),
         datasets=personalize("dataset", f"{name_prefix}/*"),
+        schemas=personalize("schema", f"{name_prefix}-*"),
         dataset_group=personalize("dataset-group", name_prefix),
     )
 

@@ -33,6 +33,14 @@ REASONS = {
         "CreateDatasetImportJob is authorized on the dataset too; dataset ARNs are "
         "dataset/<dataset group>/<TYPE>, matched for this environment's dataset group only."
     ),
+    "env-schemas": (
+        "Schema names are <prefix>-<type>-<content hash>, a new name per schema content; the "
+        "pattern covers this environment's schemas only."
+    ),
+    "env-datasets-schema-update": (
+        "Schema updates describe the dataset until Personalize has applied the schema; dataset "
+        "ARNs are dataset/<dataset group>/<TYPE>, matched for this environment's group only."
+    ),
     "env-recommenders": (
         "Recommender names are <prefix>-<use case>; the pattern covers this environment's "
         "recommenders only."
@@ -214,6 +222,14 @@ def acknowledge(stack: PersonalizeShopStack) -> None:
     _ack(is_complete_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
     _ack(is_complete_role, "IAM5[Resource::*]", "list-import-jobs")
     _ack(is_complete_role, f"IAM5[Resource::{executions}]", "readiness-executions")
+    if stack.schema_updates:
+        schemas = f"{_personalize_arn('schema')}/{prefix}-*"
+        _ack(on_event_role, f"IAM5[Resource::{schemas}]", "env-schemas")
+        _ack(
+            provider.is_complete_function.role,
+            f"IAM5[Resource::{datasets}]",
+            "env-datasets-schema-update",
+        )
     if stack.recommenders:
         _ack(on_event_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
         _ack(on_event_role, f"IAM5[Resource::{recipes}]", "ecommerce-recipes")

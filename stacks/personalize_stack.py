@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack
@@ -12,6 +13,7 @@ from personalize_constructs.data_bucket import DataBucket
 from personalize_constructs.dataset_files import DatasetFiles
 from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
+from personalize_constructs.dataset_schema import DatasetSchemaUpdate, grant_schema_updates
 from personalize_constructs.event_tracker import ShopEventTracker
 from personalize_constructs.pause_schedule import PauseSchedule
 from personalize_constructs.personalize_role import PersonalizeRole
@@ -20,7 +22,8 @@ from personalize_constructs.readiness import ReadinessWorkflow
 from personalize_constructs.recommender import Recommender, grant_recommender_management
 from personalize_domain.config import EnvironmentConfig
 from personalize_domain.data_sources import ResolvedDataset
-from personalize_domain.schemas import load_schema
+from personalize_domain.schema_history import plan_schema
+from personalize_domain.schemas import SCHEMAS_DIR, DatasetType
 from personalize_domain.stack_outputs import (
     DATASET_GROUP_ARN,
     EVENT_TRACKER_ARN,
@@ -41,6 +44,7 @@ class PersonalizeShopStack(Stack):
         *,
         config: EnvironmentConfig,
         datasets: Sequence[ResolvedDataset],
+        schemas_dir: Path = SCHEMAS_DIR,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -54,11 +58,12 @@ class PersonalizeShopStack(Stack):
             data_bucket=self.data.bucket,
             external_locations=[d.s3_uri for d in datasets if d.s3_uri],
         )
+        schema_plans = [plan_schema(d.dataset_type, schemas_dir) for d in datasets]
         self.dataset_group = ShopDatasetGroup(
             self,
             "DatasetGroup",
             name=config.name_prefix,
-            schemas=[load_schema(d.dataset_type) for d in datasets],
+            schemas=[plan.created for plan in schema_plans],
         )
         self.data_files = DatasetFiles(
             self,
@@ -87,6 +92,21 @@ class PersonalizeShopStack(Stack):
             personalize_role=self.personalize_role.role,
         )
 
+        # A dataset whose schema gained fields since it was created gets them in place.
+        self.schema_updates: dict[DatasetType, DatasetSchemaUpdate] = {}
+        for plan in schema_plans:
+            if plan.evolves:
+                self.schema_updates[plan.dataset_type] = DatasetSchemaUpdate(
+                    self,
+                    f"{plan.dataset_type.value}SchemaUpdate",
+                    service_token=self.provider.service_token,
+                    dataset=self.dataset_group.datasets[plan.dataset_type],
+                    name_prefix=config.name_prefix,
+                    schema=plan.current,
+                )
+        if self.schema_updates:
+            grant_schema_updates(self.provider, name_prefix=config.name_prefix)
+
         self.imports: dict[str, DatasetImport] = {}
         for dataset in datasets:
             label = dataset.dataset_type.value
@@ -108,6 +128,11 @@ class PersonalizeShopStack(Stack):
                 self.data.bucket.policy or self.data.bucket,
                 *self.data_files.uploads_of(dataset.dataset_type),
             )
+            # New data may carry the new columns: import once the dataset has them.
+            if dataset.dataset_type in self.schema_updates:
+                data_import.resource.node.add_dependency(
+                    self.schema_updates[dataset.dataset_type].resource
+                )
             self.imports[label] = data_import
 
         self.event_tracker: ShopEventTracker | None = None
@@ -171,7 +196,10 @@ class PersonalizeShopStack(Stack):
         for dataset_type, dataset in self.dataset_group.datasets.items():
             values[f"{dataset_type.value}DatasetArn"] = dataset.attr_dataset_arn
         for dataset_type, schema in self.dataset_group.schemas.items():
-            values[f"{dataset_type.value}SchemaArn"] = schema.attr_schema_arn
+            update = self.schema_updates.get(dataset_type)
+            values[f"{dataset_type.value}SchemaArn"] = (
+                update.schema_arn if update else schema.attr_schema_arn
+            )
         for label, data_import in self.imports.items():
             values[f"{label}ImportJobArn"] = data_import.job_arn
         for key, recommender in self.recommenders.items():

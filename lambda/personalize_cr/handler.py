@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import dataset_schema
 import import_job
 import metrics
 import recommender
@@ -25,7 +26,9 @@ from cr_common import (
     stepfunctions_client,
 )
 
-_MODULES = {module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics)}
+_MODULES = {
+    module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics, dataset_schema)
+}
 REQUEST_TYPES = ("Create", "Update", "Delete")
 
 

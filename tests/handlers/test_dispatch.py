@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataset_schema
 import handler
 import import_job
 import metrics
@@ -15,6 +16,7 @@ def test_each_custom_resource_type_has_its_module() -> None:
         "Custom::PersonalizeDatasetImport": import_job,
         "Custom::PersonalizeRecommender": recommender,
         "Custom::PersonalizeRecommenderMetrics": metrics,
+        "Custom::PersonalizeDatasetSchema": dataset_schema,
     } == handler._MODULES
 
 

@@ -7,6 +7,7 @@ from .fake_service import Call, FakeService, Fault, operation
 from .lifecycle import Durations
 from .personalize import (
     DEFAULT_DATASET_GROUP_FAILURE,
+    DEFAULT_DATASET_UPDATE_FAILURE,
     DEFAULT_IMPORT_FAILURE,
     DEFAULT_RECOMMENDER_FAILURE,
     DEFAULT_UPDATE_FAILURE,
@@ -20,6 +21,7 @@ from .runtime import PersonalizeRuntimeSimulator
 
 __all__ = [
     "DEFAULT_DATASET_GROUP_FAILURE",
+    "DEFAULT_DATASET_UPDATE_FAILURE",
     "DEFAULT_IMPORT_FAILURE",
     "DEFAULT_RECOMMENDER_FAILURE",
     "DEFAULT_UPDATE_FAILURE",

@@ -38,6 +38,7 @@ class Durations:
     pending: float = 5.0
     dataset_group: float = 30.0
     dataset: float = 20.0
+    dataset_update: float = 60.0
     import_job: float = 180.0
     recommender_create: float = 3600.0
     recommender_update: float = 1800.0

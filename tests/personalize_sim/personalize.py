@@ -44,6 +44,7 @@ from .resources import (
     TRAINED_STATUSES,
     Dataset,
     DatasetGroup,
+    DatasetUpdate,
     EventTracker,
     ImportJob,
     Recommender,
@@ -63,6 +64,7 @@ DEFAULT_UPDATE_FAILURE = (
     "Dataset has fewer than 1000 interactions after filtering by event type: Purchase"
 )
 DEFAULT_DATASET_GROUP_FAILURE = "Insufficient privileges to use the KMS key."
+DEFAULT_DATASET_UPDATE_FAILURE = "An internal error occurred while updating the dataset schema."
 
 RECOMMENDED_FOR_YOU = RECIPE_PREFIX + "aws-ecomm-recommended-for-you"
 
@@ -81,6 +83,9 @@ ECOMMERCE_INTERACTIONS_SCHEMA = json.dumps(
     },
     separators=(",", ":"),
 )
+
+# Only these datasets' schemas can be replaced (dev guide, "Replacing a dataset's schema").
+REPLACEABLE_DATASET_TYPES = frozenset({"ITEMS", "USERS"})
 
 MAX_TAGS = 200
 DEFAULT_PAGE_SIZE = 100
@@ -206,6 +211,20 @@ class PersonalizeSimulator(FakeService):
             if rec.update is not None
         ]
         self._arm_failure("update", target, reason, 1, candidates)
+
+    def fail_dataset_update(
+        self, target: str, reason: str = DEFAULT_DATASET_UPDATE_FAILURE
+    ) -> None:
+        """The schema update under way, or else the next one, of dataset `target` fails.
+
+        `target` is a dataset name or ARN. The dataset keeps its previous schema.
+        """
+        candidates = [
+            (d.update.timeline, (d.name, d.arn))
+            for d in self._datasets.values()
+            if d.update is not None
+        ]
+        self._arm_failure("dataset_update", target, reason, 1, candidates)
 
     def fail_dataset_group(
         self, target: str, reason: str = DEFAULT_DATASET_GROUP_FAILURE, *, times: int = 1
@@ -400,7 +419,13 @@ class PersonalizeSimulator(FakeService):
     @operation("DeleteSchema")
     def _delete_schema(self, req: Params) -> Params:
         arn = self._get(self._schemas, req["schemaArn"]).arn
-        users = [d.arn for d in self._datasets.values() if d.schema_arn == arn]
+        now = self.clock.now()
+        users = [
+            d.arn
+            for d in self._datasets.values()
+            if arn == d.schema_at(now)
+            or (d.update is not None and d.update_in_flight(now) and d.update.schema_arn == arn)
+        ]
         if users:
             raise in_use(f"Schema {arn} is used by dataset(s) {', '.join(users)}.")
         # Schemas have no status: the delete takes effect at once.
@@ -455,7 +480,7 @@ class PersonalizeSimulator(FakeService):
             name=req["name"],
             dataset_type=dataset_type,
             group_arn=group.arn,
-            schema_arn=schema.arn,
+            base_schema_arn=schema.arn,
             created=self.clock.now(),
             timeline=self._create_timeline(self.durations.dataset, None),
         )
@@ -466,8 +491,50 @@ class PersonalizeSimulator(FakeService):
     def _describe_dataset(self, req: Params) -> Params:
         dataset = self._get(self._datasets, req["datasetArn"])
         view = self._dataset_view(dataset)
-        view.update(datasetGroupArn=dataset.group_arn, schemaArn=dataset.schema_arn)
+        now = self.clock.now()
+        view.update(datasetGroupArn=dataset.group_arn, schemaArn=dataset.schema_at(now))
+        if dataset.update is not None:
+            update = dataset.update
+            summary = self._common_view(None, update.created, update.timeline)
+            summary["schemaArn"] = update.schema_arn
+            view["latestDatasetUpdate"] = summary
         return {"dataset": view}
+
+    @operation("UpdateDataset")
+    def _update_dataset(self, req: Params) -> Params:
+        dataset = self._get(self._datasets, req["datasetArn"])
+        schema = self._get(self._schemas, req["schemaArn"])
+        now = self.clock.now()
+        if dataset.update_in_flight(now):
+            assert dataset.update is not None
+            raise in_use(
+                f"Dataset {dataset.arn} has a schema update in "
+                f"{dataset.update.timeline.status(now)} status. Wait for it to finish."
+            )
+        self._require_active("Dataset", dataset.arn, dataset.timeline, "updating it")
+        if dataset.dataset_type not in REPLACEABLE_DATASET_TYPES:
+            raise invalid_input(
+                f"The schema of a dataset of type {dataset.dataset_type} cannot be replaced; "
+                "only Items and Users datasets can be updated."
+            )
+        group = self._groups[dataset.group_arn]
+        if schema.domain != group.domain:
+            raise invalid_input(
+                f"Schema {schema.arn} has domain {schema.domain or 'none (custom)'} but dataset "
+                f"{dataset.arn} has domain {group.domain or 'none (custom)'}; they must match."
+            )
+        previous = self._schemas[dataset.schema_at(now)]
+        problem = _replacement_problem(previous.body, schema.body)
+        if problem:
+            raise invalid_input(f"Schema {schema.arn} cannot replace {previous.arn}: {problem}")
+        dataset.base_schema_arn = previous.arn
+        reason = self._planned_failure("dataset_update", (dataset.name, dataset.arn))
+        dataset.update = DatasetUpdate(
+            schema_arn=schema.arn,
+            created=now,
+            timeline=self._create_timeline(self.durations.dataset_update, reason),
+        )
+        return {"datasetArn": dataset.arn}
 
     @operation("ListDatasets")
     def _list_datasets(self, req: Params) -> Params:
@@ -928,6 +995,8 @@ class PersonalizeSimulator(FakeService):
             yield group.timeline
         for dataset in self._datasets.values():
             yield dataset.timeline
+            if dataset.update is not None:
+                yield dataset.update.timeline
         for job in self._imports.values():
             yield job.timeline
         for rec in self._recommenders.values():
@@ -1034,6 +1103,30 @@ class PersonalizeSimulator(FakeService):
                 remaining -= 1
         if remaining:
             self._failure_plans.append(_FailurePlan(kind, target, reason, remaining))
+
+
+def _replacement_problem(previous: str, replacement: str) -> str | None:
+    """Why Personalize refuses `replacement` as the new schema of a dataset on `previous`.
+
+    Dev guide, "Replacing a dataset's schema": keep every field with its type and attributes;
+    every new field must support null.
+    """
+    old = {f["name"]: f for f in json.loads(previous)["fields"]}
+    new = {f["name"]: f for f in json.loads(replacement)["fields"]}
+    for name, field in old.items():
+        if name not in new:
+            return f"field {name} of the current schema is missing."
+        if _definition(new[name]) != _definition(field):
+            return f"field {name} changed its type or attributes."
+    for name, field in new.items():
+        types = field["type"] if isinstance(field["type"], list) else [field["type"]]
+        if name not in old and "null" not in types:
+            return f"new field {name} must support null data."
+    return None
+
+
+def _definition(field: Params) -> Params:
+    return {k: v for k, v in field.items() if k not in ("doc", "default")}
 
 
 def _schema_field_names(text: str) -> tuple[str, ...]:

@@ -89,14 +89,33 @@ class Schema:
 
 
 @dataclass
+class DatasetUpdate:
+    schema_arn: str
+    created: datetime
+    timeline: Timeline
+
+
+@dataclass
 class Dataset:
     arn: str
     name: str
     dataset_type: str
     group_arn: str
-    schema_arn: str
+    # The schema before the latest update (or since creation).
+    base_schema_arn: str
     created: datetime
     timeline: Timeline
+    update: DatasetUpdate | None = None
+
+    def schema_at(self, now: datetime) -> str:
+        if self.update is not None and self.update.timeline.status(now) == ACTIVE:
+            return self.update.schema_arn
+        return self.base_schema_arn
+
+    def update_in_flight(self, now: datetime) -> bool:
+        if self.update is None:
+            return False
+        return self.update.timeline.status(now) not in (ACTIVE, "CREATE FAILED")
 
 
 @dataclass
