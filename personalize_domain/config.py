@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
 from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES, UseCase
 
@@ -88,7 +89,7 @@ class DatasetConfig:
 
     @property
     def is_s3_uri(self) -> bool:
-        return self.source.startswith("s3://")
+        return is_s3_uri(self.source)
 
 
 @dataclass(frozen=True)
@@ -254,9 +255,18 @@ def _parse_timezone(value: Any) -> str:
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
-    if value.startswith("s3://") and not re.fullmatch(r"s3://[a-z0-9.\-]{3,63}/.+", value):
-        raise _Invalid("allowed: s3://<bucket>/<key>.csv, or s3://<bucket>/<prefix>/ for a folder")
+    if is_s3_uri(value):
+        _check_s3_source(value)
     return value
+
+
+def _check_s3_source(uri: str) -> None:
+    problems = s3_uri_problems(uri)
+    if problems:
+        raise _Invalid(
+            f"{'; '.join(problems)}; allowed: s3://<bucket>/<key>.csv, or s3://<bucket>/<folder>/ "
+            "for every CSV file in that folder, the bucket named by S3's bucket naming rules"
+        )
 
 
 # Schema of one environment: nested dicts of leaf parsers. The keys are the context keys.
