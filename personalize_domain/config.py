@@ -51,6 +51,12 @@ class ImportMode(StrEnum):
     INCREMENTAL = "INCREMENTAL"
 
 
+# A cost guard: each recommender is billed per hour at its minimum requests per second at least,
+# so a value above this cap fails synth unless the environment raises its cap on purpose.
+DEFAULT_MAX_MIN_RPS = 100
+# Personalize's minRecommendationRequestsPerSecond is a 32-bit integer.
+MAX_MIN_RPS_CAP = 2**31 - 1
+
 # CloudFormation's WaitCondition allows at most 12 hours.
 MAX_READINESS_HOURS = 12
 DEFAULT_READINESS_HOURS = 6
@@ -137,13 +143,10 @@ def _parse_bool(value: Any) -> bool:
 
 
 def _parse_positive_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _Invalid("allowed: an integer >= 1")
-    if isinstance(value, int):
+    """A JSON integer from cdk.json, or plain digits from -c: no sign, space, fraction, exponent."""
+    if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and re.fullmatch(r"\s*\+?\d+\s*", value)
-    ):
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,100}", value):
         number = int(value)
     else:
         raise _Invalid("allowed: an integer >= 1")
@@ -219,6 +222,17 @@ def _parse_readiness_hours(value: Any) -> int:
     return hours
 
 
+def _parse_min_rps_cap(value: Any) -> int:
+    allowed = f"allowed: an integer from 1 to {MAX_MIN_RPS_CAP}"
+    try:
+        cap = _parse_positive_int(value)
+    except _Invalid:
+        raise _Invalid(allowed) from None
+    if cap > MAX_MIN_RPS_CAP:
+        raise _Invalid(allowed)
+    return cap
+
+
 def _parse_days(value: Any) -> int:
     try:
         return _parse_positive_int(value)
@@ -292,6 +306,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "runningHours": _parse_running_hours,
     "runningDays": _parse_running_days,
     "timezone": _parse_timezone,
+    "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -465,6 +480,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
+    _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
         return None
     return EnvironmentConfig(
@@ -514,6 +530,33 @@ def _build_running_hours(
         days=values.get("runningDays") or "MON-FRI",
         timezone=values.get("timezone") or "UTC",
     )
+
+
+def _check_min_rps_cap(
+    where: str,
+    values: dict[str, Any],
+    recommenders: tuple[RecommenderConfig, ...],
+    problems: _Problems,
+) -> None:
+    """Refuse a minimum RPS above the environment's cost cap, naming the key that raises it."""
+    cap_key = "maxMinRecommendationRequestsPerSecond"
+    cap = values.get(cap_key, DEFAULT_MAX_MIN_RPS)
+    if cap is None:
+        return  # invalid, already reported
+    for recommender in recommenders:
+        rps = recommender.min_recommendation_requests_per_second
+        if rps is None or rps <= cap:
+            continue
+        key = f"{where}.recommenders.{recommender.use_case.key}.minRecommendationRequestsPerSecond"
+        fix = (
+            f"Personalize takes at most {MAX_MIN_RPS_CAP}; lower it"
+            if rps > MAX_MIN_RPS_CAP
+            else f"lower it, or raise the cap on purpose: {where}.{cap_key} >= {rps}"
+        )
+        problems.append(
+            f"{problems.subject(key, rps)}: above this environment's cost cap of {cap} (each "
+            f"recommender is billed per hour at its minimum at least); {fix}"
+        )
 
 
 def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetConfig, ...]:

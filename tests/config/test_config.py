@@ -172,6 +172,7 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
         "readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
+        "maxMinRecommendationRequestsPerSecond, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -269,7 +270,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "datasets, recommenders"
+        "maxMinRecommendationRequestsPerSecond, datasets, recommenders"
     ]
 
 
@@ -349,6 +350,7 @@ def test_parsers_fail_only_with_a_message_of_what_is_allowed(value: Any) -> None
         cfg._parse_import_mode,
         cfg._parse_readiness_hours,
         cfg._parse_days,
+        cfg._parse_min_rps_cap,
     ):
         message = _failure(parser, value)
         assert message is None or "allowed: " in message
