@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,9 @@ from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
 ENV_SELECTOR_KEY = "env"
+# Keys the CDK CLI itself keeps in cdk.json or cdk.context.json without a ':' or '/' in them
+# (`cdk cli-telemetry`, `cdk acknowledge`); every other unknown key is refused.
+CDK_CLI_KEYS = frozenset({"cli-telemetry", "acknowledged-issue-numbers"})
 
 # Leaves the generated names (`<prefix>-<dataset>-<hash>`) inside Personalize's 63 characters.
 NAME_PREFIX_MAX = 24
@@ -393,6 +396,8 @@ def _apply_overrides(
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
         if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY) or ":" in key or "/" in key or "@" in key:
             continue
+        if key in CDK_CLI_KEYS:
+            continue
         head, _, rest = key.partition(".")
         if head in merged:
             env_name, path = head, rest
@@ -405,14 +410,31 @@ def _apply_overrides(
                 continue
             env_name, path = selected_name, key
         else:
-            suggestion = _suggest(head, ours)
-            if suggestion:
-                problems.append(f"context key '{key}' is not a known setting{suggestion}")
+            problems.append(_unknown_key(key, value, list(merged), ours))
             continue
         if not path:
             problems.append(f"-c {key}: name a setting, e.g. -c {env_name}.namePrefix=shop-test")
             continue
         _set_path(merged[env_name], env_name, path.split("."), value, key, problems)
+
+
+def _unknown_key(key: str, value: Any, environments: list[str], ours: Sequence[str]) -> str:
+    """A context key that names neither an environment nor a setting: refused even when nothing
+    is close, since a typo would otherwise leave the intended value silently unapplied."""
+    head, dot, rest = key.partition(".")
+    known = ", ".join(environments)
+    if head == ENVIRONMENTS_KEY and dot:
+        return f"-c {key}={value}: drop the '{ENVIRONMENTS_KEY}.' and write -c {rest}=..."
+    if dot:
+        return (
+            f"-c {key}={value}: '{head}' is not an environment in cdk.json"
+            f"{_suggest(head, environments)}; known environments: {known}"
+        )
+    return (
+        f"context key '{key}' is not a known setting{_suggest(head, ours)}; allowed: "
+        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, <env>.<setting> (<env>: {known}), or <setting> "
+        f"with -c {ENV_SELECTOR_KEY}=<env>"
+    )
 
 
 def _set_path(

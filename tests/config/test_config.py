@@ -163,7 +163,8 @@ def test_unknown_environment_suggests_the_closest() -> None:
 
 def test_misspelt_top_level_key_suggests_the_closest() -> None:
     assert _problems(evn="dev") == [
-        "context key 'evn' is not a known setting (did you mean 'env'?)"
+        "context key 'evn' is not a known setting (did you mean 'env'?); allowed: env, "
+        "environments, <env>.<setting> (<env>: dev, prod), or <setting> with -c env=<env>"
     ]
 
 
