@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Size
+from aws_cdk import RemovalPolicy, Size, Stage, SymlinkFollowMode
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
@@ -31,6 +33,33 @@ def data_key(dataset: ResolvedDataset) -> str:
     return (
         f"{DATA_PREFIX}/{dataset.dataset_type.key}/{dataset.digest[:16]}/{dataset.local_path.name}"
     )
+
+
+def _single_file_folder(scope: Construct, dataset: ResolvedDataset) -> Path:
+    """A folder in the cloud assembly holding only a link to the validated file, under its name.
+
+    An asset is a folder (or a zip). Shipping the file's own folder with an exclude glob would
+    read its name as a pattern: `items [v2].csv` would ship `items v.csv` instead, and `items*.csv`
+    every sibling. The link is followed when the asset is staged, so the asset holds exactly the
+    bytes that were validated.
+    """
+    path = dataset.local_path
+    stage = Stage.of(scope)
+    assert path is not None
+    assert dataset.digest is not None
+    assert stage is not None
+    name_digest = hashlib.sha256(path.name.encode()).hexdigest()[:8]
+    folder = (
+        Path(stage.asset_outdir)
+        / "dataset-files"
+        / f"{dataset.dataset_type.key}-{dataset.digest[:16]}-{name_digest}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    link, target = folder / path.name, path.resolve()
+    if not (link.is_symlink() and link.readlink() == target):
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
+    return folder
 
 
 class DatasetFiles(Construct):
@@ -78,11 +107,10 @@ class DatasetFiles(Construct):
                 f"{dataset.dataset_type.value}Copy",
                 destination_bucket=bucket,
                 destination_key_prefix=key.rsplit("/", 1)[0],
-                # Only this one file from its folder: the folder may hold other datasets.
                 sources=[
                     s3deploy.Source.asset(
-                        str(dataset.local_path.parent),
-                        exclude=["*", f"!{dataset.local_path.name}"],
+                        str(_single_file_folder(self, dataset)),
+                        follow_symlinks=SymlinkFollowMode.ALWAYS,
                     )
                 ],
                 prune=False,

@@ -10,6 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from personalize_constructs.data_bucket import PERSONALIZE_PRINCIPAL, PERSONALIZE_READ_ACTIONS
+from personalize_domain.s3_uri import S3Location, is_s3_uri, s3_uri_problems, split_s3_uri
 
 
 class PersonalizeRole(Construct):
@@ -30,8 +31,11 @@ class PersonalizeRole(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         for location in external_locations:
-            if not location.startswith("s3://") or "/" not in location[5:]:
+            if not is_s3_uri(location) or s3_uri_problems(location):
                 raise ValueError(f"{construct_id}: {location!r} is not an s3://bucket/key URI")
+        locations = [split_s3_uri(location) for location in external_locations]
+        # A folder is read through a prefix wildcard, acknowledged per folder (nag_register).
+        self.folders = tuple(location for location in locations if location.is_folder)
         any_personalize_resource = (
             f"arn:{Aws.PARTITION}:personalize:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
         )
@@ -47,7 +51,7 @@ class PersonalizeRole(Construct):
                     actions=list(PERSONALIZE_READ_ACTIONS),
                     resources=[data_bucket.bucket_arn, data_bucket.arn_for_objects("*")],
                 ),
-                *(_read_location(location) for location in external_locations),
+                *(statement for location in locations for statement in _read(location)),
             ]
         )
         self.role = iam.Role(
@@ -59,17 +63,26 @@ class PersonalizeRole(Construct):
         )
 
 
-def _read_location(location: str) -> iam.PolicyStatement:
-    """Read access to data that already is in S3: the object, or every object under a prefix.
+def _read(location: S3Location) -> list[iam.PolicyStatement]:
+    """Read access to data that already is in S3: one object, or the files of one folder.
 
-    The other bucket's own policy must also let Personalize read it (see README).
+    A folder (Personalize imports every file in it) is read through its prefix: objects under it,
+    and listing only with that prefix. The other bucket's own policy must also let Personalize
+    read it (see README).
     """
-    bucket, key = location[len("s3://") :].split("/", 1)
-    objects = f"{key}*" if key.endswith("/") or not key else key
-    return iam.PolicyStatement(
-        actions=list(PERSONALIZE_READ_ACTIONS),
-        resources=[
-            f"arn:{Aws.PARTITION}:s3:::{bucket}",
-            f"arn:{Aws.PARTITION}:s3:::{bucket}/{objects}",
-        ],
-    )
+    bucket_arn = f"arn:{Aws.PARTITION}:s3:::{location.bucket}"
+    if not location.is_folder:
+        return [
+            iam.PolicyStatement(
+                actions=list(PERSONALIZE_READ_ACTIONS),
+                resources=[bucket_arn, f"{bucket_arn}/{location.key}"],
+            )
+        ]
+    return [
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{bucket_arn}/{location.key}*"]),
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket_arn],
+            conditions={"StringLike": {"s3:prefix": f"{location.key}*"}},
+        ),
+    ]

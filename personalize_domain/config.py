@@ -11,17 +11,21 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
 from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
 ENV_SELECTOR_KEY = "env"
+# Keys the CDK CLI itself keeps in cdk.json or cdk.context.json without a ':' or '/' in them
+# (`cdk cli-telemetry`, `cdk acknowledge`); every other unknown key is refused.
+CDK_CLI_KEYS = frozenset({"cli-telemetry", "acknowledged-issue-numbers"})
 
 # Leaves the generated names (`<prefix>-<dataset>-<hash>`) inside Personalize's 63 characters.
 NAME_PREFIX_MAX = 24
@@ -49,6 +53,12 @@ class ImportMode(StrEnum):
     FULL = "FULL"
     INCREMENTAL = "INCREMENTAL"
 
+
+# A cost guard: each recommender is billed per hour at its minimum requests per second at least,
+# so a value above this cap fails synth unless the environment raises its cap on purpose.
+DEFAULT_MAX_MIN_RPS = 100
+# Personalize's minRecommendationRequestsPerSecond is a 32-bit integer.
+MAX_MIN_RPS_CAP = 2**31 - 1
 
 # CloudFormation's WaitCondition allows at most 12 hours.
 MAX_READINESS_HOURS = 12
@@ -88,7 +98,7 @@ class DatasetConfig:
 
     @property
     def is_s3_uri(self) -> bool:
-        return self.source.startswith("s3://")
+        return is_s3_uri(self.source)
 
 
 @dataclass(frozen=True)
@@ -136,13 +146,10 @@ def _parse_bool(value: Any) -> bool:
 
 
 def _parse_positive_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _Invalid("allowed: an integer >= 1")
-    if isinstance(value, int):
+    """A JSON integer from cdk.json, or plain digits from -c: no sign, space, fraction, exponent."""
+    if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and re.fullmatch(r"\s*\+?\d+\s*", value)
-    ):
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,100}", value):
         number = int(value)
     else:
         raise _Invalid("allowed: an integer >= 1")
@@ -218,6 +225,17 @@ def _parse_readiness_hours(value: Any) -> int:
     return hours
 
 
+def _parse_min_rps_cap(value: Any) -> int:
+    allowed = f"allowed: an integer from 1 to {MAX_MIN_RPS_CAP}"
+    try:
+        cap = _parse_positive_int(value)
+    except _Invalid:
+        raise _Invalid(allowed) from None
+    if cap > MAX_MIN_RPS_CAP:
+        raise _Invalid(allowed)
+    return cap
+
+
 def _parse_days(value: Any) -> int:
     try:
         return _parse_positive_int(value)
@@ -254,9 +272,18 @@ def _parse_timezone(value: Any) -> str:
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
-    if value.startswith("s3://") and not re.fullmatch(r"s3://[a-z0-9.\-]{3,63}/.+", value):
-        raise _Invalid("allowed: s3://<bucket>/<key>.csv, or s3://<bucket>/<prefix>/ for a folder")
+    if is_s3_uri(value):
+        _check_s3_source(value)
     return value
+
+
+def _check_s3_source(uri: str) -> None:
+    problems = s3_uri_problems(uri)
+    if problems:
+        raise _Invalid(
+            f"{'; '.join(problems)}; allowed: s3://<bucket>/<key>.csv, or s3://<bucket>/<folder>/ "
+            "for every CSV file in that folder, the bucket named by S3's bucket naming rules"
+        )
 
 
 # Schema of one environment: nested dicts of leaf parsers. The keys are the context keys.
@@ -282,6 +309,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "runningHours": _parse_running_hours,
     "runningDays": _parse_running_days,
     "timezone": _parse_timezone,
+    "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -368,6 +396,8 @@ def _apply_overrides(
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
         if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY) or ":" in key or "/" in key or "@" in key:
             continue
+        if key in CDK_CLI_KEYS:
+            continue
         head, _, rest = key.partition(".")
         if head in merged:
             env_name, path = head, rest
@@ -380,14 +410,31 @@ def _apply_overrides(
                 continue
             env_name, path = selected_name, key
         else:
-            suggestion = _suggest(head, ours)
-            if suggestion:
-                problems.append(f"context key '{key}' is not a known setting{suggestion}")
+            problems.append(_unknown_key(key, value, list(merged), ours))
             continue
         if not path:
             problems.append(f"-c {key}: name a setting, e.g. -c {env_name}.namePrefix=shop-test")
             continue
         _set_path(merged[env_name], env_name, path.split("."), value, key, problems)
+
+
+def _unknown_key(key: str, value: Any, environments: list[str], ours: Sequence[str]) -> str:
+    """A context key that names neither an environment nor a setting: refused even when nothing
+    is close, since a typo would otherwise leave the intended value silently unapplied."""
+    head, dot, rest = key.partition(".")
+    known = ", ".join(environments)
+    if head == ENVIRONMENTS_KEY and dot:
+        return f"-c {key}={value}: drop the '{ENVIRONMENTS_KEY}.' and write -c {rest}=..."
+    if dot:
+        return (
+            f"-c {key}={value}: '{head}' is not an environment in cdk.json"
+            f"{_suggest(head, environments)}; known environments: {known}"
+        )
+    return (
+        f"context key '{key}' is not a known setting{_suggest(head, ours)}; allowed: "
+        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, <env>.<setting> (<env>: {known}), or <setting> "
+        f"with -c {ENV_SELECTOR_KEY}=<env>"
+    )
 
 
 def _set_path(
@@ -455,6 +502,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
+    _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
         return None
     return EnvironmentConfig(
@@ -504,6 +552,33 @@ def _build_running_hours(
         days=values.get("runningDays") or "MON-FRI",
         timezone=values.get("timezone") or "UTC",
     )
+
+
+def _check_min_rps_cap(
+    where: str,
+    values: dict[str, Any],
+    recommenders: tuple[RecommenderConfig, ...],
+    problems: _Problems,
+) -> None:
+    """Refuse a minimum RPS above the environment's cost cap, naming the key that raises it."""
+    cap_key = "maxMinRecommendationRequestsPerSecond"
+    cap = values.get(cap_key, DEFAULT_MAX_MIN_RPS)
+    if cap is None:
+        return  # invalid, already reported
+    for recommender in recommenders:
+        rps = recommender.min_recommendation_requests_per_second
+        if rps is None or rps <= cap:
+            continue
+        key = f"{where}.recommenders.{recommender.use_case.key}.minRecommendationRequestsPerSecond"
+        fix = (
+            f"Personalize takes at most {MAX_MIN_RPS_CAP}; lower it"
+            if rps > MAX_MIN_RPS_CAP
+            else f"lower it, or raise the cap on purpose: {where}.{cap_key} >= {rps}"
+        )
+        problems.append(
+            f"{problems.subject(key, rps)}: above this environment's cost cap of {cap} (each "
+            f"recommender is billed per hour at its minimum at least); {fix}"
+        )
 
 
 def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetConfig, ...]:

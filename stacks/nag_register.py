@@ -25,6 +25,10 @@ REASONS = {
         "Personalize reads every import file in the data bucket (s3:GetObject on its objects); "
         "the role can do nothing else and only Personalize in this account can assume it."
     ),
+    "personalize-reads-folder": (
+        "A dataset source in cdk.json is an s3:// folder, and Personalize imports every file in "
+        "it; the role reads only objects under that prefix and lists only with that prefix."
+    ),
     "env-import-jobs": (
         "Import job names are generated per data version (<prefix>-<type>-<hash>), so they are "
         "matched by this environment's name prefix; nothing outside the environment matches."
@@ -208,6 +212,12 @@ def acknowledge(stack: PersonalizeShopStack) -> None:
         "IAM5[Resource::<DataBucket.Arn>/*]",
         "personalize-reads-objects",
     )
+    for folder in stack.personalize_role.folders:
+        _ack(
+            stack.personalize_role.role,
+            f"IAM5[Resource::arn:<AWS::Partition>:s3:::{folder.bucket}/{folder.key}*]",
+            "personalize-reads-folder",
+        )
 
     on_event_role = provider.on_event_function.role
     _ack(on_event_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")

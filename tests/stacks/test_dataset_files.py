@@ -1,4 +1,5 @@
-"""Copying data files: sized for large files, refused above what a deployment can hold."""
+"""Copying data files: exactly the validated file, sized for large files, refused above what a
+deployment can hold."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from personalize_constructs.dataset_files import MAX_LOCAL_FILE_BYTES, DatasetFiles
+from personalize_domain.data.digest import file_digest
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import DatasetType
 
@@ -62,3 +64,41 @@ def test_the_object_key_carries_the_content_digest(tmp_path: Path) -> None:
         "Custom::CDKBucketDeployment",
         {"DestinationBucketKeyPrefix": f"datasets/interactions/{'ab' * 8}"},
     )
+
+
+def _shipped_files(tmp_path: Path, path: Path) -> dict[str, bytes]:
+    """Synthesize a copy of `path` and read back the asset the deployment ships: name -> bytes."""
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stack = cdk.Stack(app, "Files")
+    DatasetFiles(
+        stack,
+        "Files",
+        bucket=s3.Bucket(stack, "Bucket"),
+        datasets=[ResolvedDataset(DatasetType.ITEMS, path, None, file_digest(path), report=None)],
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    assembly = app.synth()
+    (deployment,) = (
+        Template.from_stack(stack).find_resources("Custom::CDKBucketDeployment").values()
+    )
+    (zip_key,) = deployment["Properties"]["SourceObjectKeys"]
+    staged = Path(assembly.directory) / f"asset.{zip_key.removesuffix('.zip')}"
+    return {str(f.relative_to(staged)): f.read_bytes() for f in staged.rglob("*") if f.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("name", "sibling"),
+    [("items [v2].csv", "items v.csv"), ("items*.csv", "items-old.csv")],
+)
+def test_a_file_name_with_glob_characters_ships_exactly_that_file(
+    tmp_path: Path, name: str, sibling: str
+) -> None:
+    # GIVEN a data file whose name reads as a glob, next to a file the glob matches
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / name).write_bytes(b"ITEM_ID,PRICE\nI1,1.5\n")
+    (folder / sibling).write_bytes(b"ITEM_ID,PRICE\nOLD,9.9\n")
+    # WHEN synthesized
+    shipped = _shipped_files(tmp_path, folder / name)
+    # THEN the asset holds that one file, byte for byte, under its own name
+    assert shipped == {name: b"ITEM_ID,PRICE\nI1,1.5\n"}
