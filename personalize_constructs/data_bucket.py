@@ -16,7 +16,8 @@ class DataBucket(Construct):
     """A private, TLS-only, versioned, encrypted, access-logged bucket readable by Personalize.
 
     With `disposable=True` the buckets and every object in them are deleted on `cdk destroy`;
-    otherwise both are explicitly retained, so destroying the stack never loses data.
+    otherwise both are explicitly retained with their bucket policies, so destroying the stack
+    never loses data nor leaves it unprotected.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, disposable: bool) -> None:
@@ -45,7 +46,7 @@ def _secure_bucket(
     disposable: bool,
     access_logs: s3.IBucket | None = None,
 ) -> s3.Bucket:
-    return s3.Bucket(
+    bucket = s3.Bucket(
         scope,
         construct_id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -67,3 +68,10 @@ def _secure_bucket(
         removal_policy=RemovalPolicy.DESTROY if disposable else RemovalPolicy.RETAIN,
         auto_delete_objects=disposable,
     )
+    # A kept bucket keeps its policy too: its TLS-only deny (and, on the data bucket, the
+    # Personalize grant's conditions) must outlive the stack with the data.
+    assert bucket.policy is not None, "enforce_ssl creates the policy"
+    bucket.policy.apply_removal_policy(
+        RemovalPolicy.DESTROY if disposable else RemovalPolicy.RETAIN
+    )
+    return bucket

@@ -131,6 +131,31 @@ def test_kept_environment_retains_buckets_explicitly(prod: Template, logical_id:
     assert _bucket(prod, logical_id)["UpdateReplacePolicy"] == "Retain"
 
 
+def _bucket_policy(template: Template, bucket_logical_id: str) -> dict:
+    (policy,) = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket_logical_id}}}
+    ).values()
+    return policy
+
+
+@pytest.mark.parametrize("logical_id", BUCKETS)
+def test_kept_environment_retains_each_bucket_policy_with_its_bucket(
+    prod: Template, logical_id: str
+) -> None:
+    # GIVEN prod (dataDisposable: false) / WHEN destroyed / THEN the kept bucket keeps its
+    # policy, so its data stays TLS-only and readable by nothing new
+    policy = _bucket_policy(prod, logical_id)
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize("logical_id", BUCKETS)
+def test_disposable_environment_deletes_each_bucket_policy_with_its_bucket(
+    dev: Template, logical_id: str
+) -> None:
+    policy = _bucket_policy(dev, logical_id)
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Delete", "Delete")
+
+
 def test_kept_environment_never_auto_deletes_objects(prod: Template) -> None:
     prod.resource_count_is("Custom::S3AutoDeleteObjects", 0)
 
