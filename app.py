@@ -36,6 +36,7 @@ def build_app(
             config=env,
             datasets=resolve_datasets(env, root=ROOT, cache_dir=cache_dir),
             env=cdk.Environment(account=env.account, region=env.region),
+            termination_protection=env.termination_protection,
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )
     # Reasons are written into the template metadata, so reviewers see them in the PR diff.

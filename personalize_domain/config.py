@@ -108,6 +108,8 @@ class EnvironmentConfig:
     event_tracker: bool = False
     # None: recommenders follow only their configured state.
     running_hours: RunningHours | None = None
+    # CloudFormation refuses to delete the stack until it is turned off.
+    termination_protection: bool = False
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -276,6 +278,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "account": _parse_account,
     "region": _parse_region,
     "dataDisposable": _parse_bool,
+    "terminationProtection": _parse_bool,
     "importMode": _parse_import_mode,
     "readinessTimeoutHours": _parse_readiness_hours,
     "eventTracker": _parse_bool,
@@ -468,9 +471,17 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         readiness_timeout_hours=values.get("readinessTimeoutHours", DEFAULT_READINESS_HOURS),
         event_tracker=values.get("eventTracker", False),
         running_hours=running_hours,
+        termination_protection=_termination_protection(values),
         datasets=datasets,
         recommenders=recommenders,
     )
+
+
+def _termination_protection(values: dict[str, Any]) -> bool:
+    """On by default where the data is kept: a stack that guards data is not deleted by mistake."""
+    if "terminationProtection" in values:
+        return bool(values["terminationProtection"])
+    return not values.get("dataDisposable", False)
 
 
 def _build_running_hours(

@@ -132,6 +132,33 @@ def test_event_tracker_override_is_parsed() -> None:
     assert _env(_load(**{"prod.eventTracker": "true"}), "prod").event_tracker is True
 
 
+def test_termination_protection_is_on_where_data_is_kept_and_off_where_disposable() -> None:
+    config = _load()
+    assert (
+        _env(config, "prod").termination_protection,
+        _env(config, "dev").termination_protection,
+    ) == (
+        True,
+        False,
+    )
+
+
+def test_termination_protection_override_is_parsed() -> None:
+    assert (
+        _env(_load(**{"prod.terminationProtection": "false"}), "prod").termination_protection
+        is False
+    )
+    assert (
+        _env(_load(**{"dev.terminationProtection": "true"}), "dev").termination_protection is True
+    )
+
+
+def test_termination_protection_must_be_true_or_false() -> None:
+    assert _problems(**{"prod.terminationProtection": "maybe"}) == [
+        "-c prod.terminationProtection=maybe: invalid; allowed: true or false"
+    ]
+
+
 def test_readiness_timeout_defaults_to_six_hours() -> None:
     assert _env(_load(), "dev").readiness_timeout_hours == 6
 
@@ -170,8 +197,8 @@ def test_misspelt_top_level_key_suggests_the_closest() -> None:
 def test_misspelt_setting_suggests_the_closest() -> None:
     assert _problems(**{"dev.namePrefx": "x"}) == [
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
-        "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
-        "readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
+        "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
+        "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -311,8 +338,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
     assert _problems(environments=environments) == [
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
-        "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "datasets, recommenders"
+        "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
+        "runningDays, timezone, datasets, recommenders"
     ]
 
 
