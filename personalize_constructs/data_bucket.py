@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -10,6 +10,14 @@ from constructs import Construct
 PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com"
 # What the service needs to read import data (developer guide: granting-personalize-s3-access).
 PERSONALIZE_READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
+# Confused-deputy protection (Personalize guide, cross-service-confused-deputy-prevention): the
+# service reads only when it acts for a resource of this account and region.
+PERSONALIZE_IN_THIS_ACCOUNT = {
+    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+    "ArnLike": {
+        "aws:SourceArn": f"arn:{Aws.PARTITION}:personalize:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
+    },
+}
 
 
 class DataBucket(Construct):
@@ -35,6 +43,7 @@ class DataBucket(Construct):
                 principals=[iam.ServicePrincipal(PERSONALIZE_PRINCIPAL)],
                 actions=list(PERSONALIZE_READ_ACTIONS),
                 resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                conditions=PERSONALIZE_IN_THIS_ACCOUNT,
             )
         )
 
