@@ -18,39 +18,10 @@ import app as cdk_app
 from personalize_domain.config import AppConfig, load_app_config
 from stacks.personalize_stack import PersonalizeShopStack
 from tests.conftest import ROOT
+from tests.stacks.template_values import ACCOUNT, REGION, resolve
 
-PSEUDO = {
-    "AWS::Partition": "aws",
-    "AWS::Region": "eu-west-1",
-    "AWS::AccountId": "111111111111",
-    "AWS::URLSuffix": "amazonaws.com",
-}
-PERSONALIZE = "arn:aws:personalize:eu-west-1:111111111111"
-STATES = "arn:aws:states:eu-west-1:111111111111"
-
-
-def _resolve(value: Any) -> str:
-    """A template value as the string CloudFormation would deploy. A reference to one of the
-    stack's own resources becomes a marker that matches nothing: it is that one resource."""
-    if isinstance(value, str):
-        return value
-    (intrinsic, argument), *rest = value.items()
-    assert not rest, value
-    if intrinsic == "Ref":
-        return PSEUDO.get(argument, f"<{argument}>")
-    if intrinsic == "Fn::GetAtt":
-        return f"<{'.'.join(argument)}>"
-    if intrinsic == "Fn::Join":
-        separator, parts = argument
-        return separator.join(_resolve(p) for p in parts)
-    if intrinsic == "Fn::Sub":
-        text, variables = (argument, {}) if isinstance(argument, str) else argument
-        return re.sub(
-            r"\$\{([^}]+)\}",
-            lambda m: _resolve(variables[m[1]]) if m[1] in variables else _resolve({"Ref": m[1]}),
-            text,
-        )
-    raise AssertionError(f"resolve {intrinsic} here before trusting this test: {value}")
+PERSONALIZE = f"arn:aws:personalize:{REGION}:{ACCOUNT}"
+STATES = f"arn:aws:states:{REGION}:{ACCOUNT}"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -77,7 +48,7 @@ def policy_patterns(template: Template) -> Iterator[tuple[str, str]]:
             if statement["Effect"] == "Allow":
                 for resource in _as_list(statement["Resource"]):
                     if resource != "*":
-                        yield logical_id, _resolve(resource)
+                        yield logical_id, resolve(resource)
 
 
 def created_names(template: Template, stack_name: str) -> Iterator[str]:
@@ -110,26 +81,26 @@ def created_names(template: Template, stack_name: str) -> Iterator[str]:
             dataset = resources[props["DatasetArn"]["Fn::GetAtt"][0]]["Properties"]
             group = groups[dataset["DatasetGroupArn"]["Fn::GetAtt"][0]]
             dataset_arn = f"{PERSONALIZE}:dataset/{group}/{dataset['DatasetType'].upper()}"
-            name = import_job.job_name(dataset_arn, _resolve(props["DataLocation"]), "FULL")
+            name = import_job.job_name(dataset_arn, resolve(props["DataLocation"]), "FULL")
             yield import_job.job_arn(dataset_arn, name)
         elif kind == "AWS::StepFunctions::StateMachine":
             name = props.get("StateMachineName") or generated(logical_id)
             yield f"{STATES}:stateMachine:{name}"
             yield f"{STATES}:execution:{name}:an-execution"
         elif kind == "AWS::Scheduler::ScheduleGroup":
-            yield f"arn:aws:scheduler:eu-west-1:111111111111:schedule-group/{props['Name']}"
+            yield f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/{props['Name']}"
         elif kind == "AWS::Scheduler::Schedule":
-            group = _resolve(props.get("GroupName", "default"))
+            group = resolve(props.get("GroupName", "default"))
             name = props.get("Name") or generated(logical_id)
-            yield f"arn:aws:scheduler:eu-west-1:111111111111:schedule/{group}/{name}"
+            yield f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{group}/{name}"
         elif kind == "AWS::SSM::Parameter" and "Name" in props:
-            yield f"arn:aws:ssm:eu-west-1:111111111111:parameter/{props['Name'].lstrip('/')}"
+            yield f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{props['Name'].lstrip('/')}"
         elif kind == "AWS::S3::Bucket":
             yield f"arn:aws:s3:::{generated(logical_id).lower()}"
         elif kind == "AWS::IAM::Role":
-            yield f"arn:aws:iam::111111111111:role/{generated(logical_id)}"
+            yield f"arn:aws:iam::{ACCOUNT}:role/{generated(logical_id)}"
         elif kind == "AWS::Lambda::Function":
-            yield f"arn:aws:lambda:eu-west-1:111111111111:function:{generated(logical_id)}"
+            yield f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{generated(logical_id)}"
 
 
 def _matches(pattern: str, arn: str) -> bool:

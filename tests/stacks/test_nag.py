@@ -41,7 +41,7 @@ ACKNOWLEDGED = {
         "IAM5[Resource::arn:<AWS::Partition>:personalize:::recipe/aws-ecomm-*]",
     ),
     ("Provider/IsCompleteRole", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
-    ("Readiness/StateMachine/Role", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
+    ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderIsComplete2FC879E6.Arn>:*]"),
     ("Provider/FrameworkCompleteRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
@@ -57,12 +57,12 @@ ACKNOWLEDGED = {
     ("Provider/Provider/waiter-state-machine", "IAM5[Resource::*]"),
     ("Provider/Provider/waiter-state-machine", "SF2"),
     (
-        "Readiness/StateMachine/Role",
+        "Readiness/Role",
         f"IAM5[Resource::{PERSONALIZE}:dataset-import-job/{{prefix}}-*]",
     ),
-    ("Readiness/StateMachine/Role", f"IAM5[Resource::{PERSONALIZE}:dataset/{{prefix}}/*]"),
-    ("Readiness/StateMachine/Role", "IAM5[Resource::*]"),
-    ("Readiness/StateMachine/Role", "IAM5[Resource::<ReadinessSignal502CB418.Arn>:*]"),
+    ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:dataset/{{prefix}}/*]"),
+    ("Readiness/Role", "IAM5[Resource::*]"),
+    ("Readiness/Role", "IAM5[Resource::<ReadinessSignal502CB418.Arn>:*]"),
 }
 
 
