@@ -41,6 +41,7 @@ def build_app(
             datasets=resolve_datasets(env, root=ROOT, cache_dir=cache_dir),
             schemas_dir=schemas_dir,
             env=cdk.Environment(account=env.account, region=env.region),
+            termination_protection=env.termination_protection,
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )
     # Reasons are written into the template metadata, so reviewers see them in the PR diff.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -10,13 +10,22 @@ from constructs import Construct
 PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com"
 # What the service needs to read import data (developer guide: granting-personalize-s3-access).
 PERSONALIZE_READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
+# Confused-deputy protection (Personalize guide, cross-service-confused-deputy-prevention): the
+# service reads only when it acts for a resource of this account and region.
+PERSONALIZE_IN_THIS_ACCOUNT = {
+    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+    "ArnLike": {
+        "aws:SourceArn": f"arn:{Aws.PARTITION}:personalize:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
+    },
+}
 
 
 class DataBucket(Construct):
     """A private, TLS-only, versioned, encrypted, access-logged bucket readable by Personalize.
 
     With `disposable=True` the buckets and every object in them are deleted on `cdk destroy`;
-    otherwise both are explicitly retained, so destroying the stack never loses data.
+    otherwise both are explicitly retained with their bucket policies, so destroying the stack
+    never loses data nor leaves it unprotected.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, disposable: bool) -> None:
@@ -34,6 +43,7 @@ class DataBucket(Construct):
                 principals=[iam.ServicePrincipal(PERSONALIZE_PRINCIPAL)],
                 actions=list(PERSONALIZE_READ_ACTIONS),
                 resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                conditions=PERSONALIZE_IN_THIS_ACCOUNT,
             )
         )
 
@@ -45,7 +55,7 @@ def _secure_bucket(
     disposable: bool,
     access_logs: s3.IBucket | None = None,
 ) -> s3.Bucket:
-    return s3.Bucket(
+    bucket = s3.Bucket(
         scope,
         construct_id,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -67,3 +77,10 @@ def _secure_bucket(
         removal_policy=RemovalPolicy.DESTROY if disposable else RemovalPolicy.RETAIN,
         auto_delete_objects=disposable,
     )
+    # A kept bucket keeps its policy too: its TLS-only deny (and, on the data bucket, the
+    # Personalize grant's conditions) must outlive the stack with the data.
+    assert bucket.policy is not None, "enforce_ssl creates the policy"
+    bucket.policy.apply_removal_policy(
+        RemovalPolicy.DESTROY if disposable else RemovalPolicy.RETAIN
+    )
+    return bucket

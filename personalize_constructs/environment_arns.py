@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
@@ -47,4 +47,26 @@ def pass_role_to_personalize(role: iam.IRole, *, sid: str | None = None) -> iam.
         actions=["iam:PassRole"],
         resources=[role.role_arn],
         conditions={"StringEquals": {"iam:PassedToService": PERSONALIZE_PRINCIPAL}},
+    )
+
+
+def state_machine_principal(scope: IConstruct, *, state_machine_name: str) -> iam.IPrincipal:
+    """Step Functions, only while it runs the named state machine of this account and region.
+
+    Confused-deputy protection (Step Functions guide, "Creating an IAM role for your state
+    machine"). The ARN is built from the name: taking it from the state machine would be a
+    circular reference, since the state machine needs the role first.
+    """
+    stack = Stack.of(scope)
+    state_machine = stack.format_arn(
+        service="states",
+        resource="stateMachine",
+        resource_name=state_machine_name,
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    return iam.ServicePrincipal("states.amazonaws.com").with_conditions(
+        {
+            "ArnLike": {"aws:SourceArn": state_machine},
+            "StringEquals": {"aws:SourceAccount": stack.account},
+        }
     )

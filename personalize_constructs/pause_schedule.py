@@ -20,7 +20,10 @@ class PauseSchedule(Construct):
     """Two schedules per recommender (start, stop) in the environment's time zone.
 
     `recommenders` maps a label to a recommender ARN. The schedules are created once the
-    recommenders are ready (`after`), so they never act on one still training.
+    recommenders are ready (`after`), so they never act on one still training. They live in the
+    environment's own schedule group, `<name_prefix>-pause`, the only source the scheduler may
+    assume the role for (Scheduler's confused-deputy guidance scopes aws:SourceArn to a schedule
+    group, never to a schedule).
     """
 
     def __init__(
@@ -28,6 +31,7 @@ class PauseSchedule(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        name_prefix: str,
         running_hours: RunningHours,
         recommenders: Mapping[str, str],
         after: Sequence[IDependable],
@@ -35,11 +39,16 @@ class PauseSchedule(Construct):
         super().__init__(scope, construct_id)
         if not recommenders:
             raise ValueError(f"{construct_id}: no recommenders to schedule")
+        group_name = f"{name_prefix}-pause"
+        self.group = scheduler.CfnScheduleGroup(self, "Group", name=group_name)
+        group_arn = Stack.of(self).format_arn(
+            service="scheduler", resource="schedule-group", resource_name=group_name
+        )
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID, "aws:SourceArn": group_arn}}
             ),
             description="Lets EventBridge Scheduler stop and start this environment's recommenders",
         )
@@ -57,6 +66,7 @@ class PauseSchedule(Construct):
                     f"{label}{action.title()}",
                     description=f"{action.title()} recommender {label} at {at} "
                     f"({running_hours.days}, {running_hours.timezone})",
+                    group_name=group_name,
                     schedule_expression=running_hours.cron(at),
                     schedule_expression_timezone=running_hours.timezone,
                     flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(
@@ -74,5 +84,5 @@ class PauseSchedule(Construct):
                         ),
                     ),
                 )
-                schedule.node.add_dependency(*after)
+                schedule.node.add_dependency(self.group, *after)
                 self.schedules.append(schedule)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from personalize_constructs.environment_arns import state_machine_principal
 from personalize_constructs.handler_code import explicit_log_group, handler_function, logging_role
 
 # Delete polls until a running import or a recommender deletion is over. The framework's
@@ -30,8 +32,9 @@ class PersonalizeProvider(Construct):
     `ReadinessWorkflow` and a WaitCondition instead.
     """
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, name_prefix: str) -> None:
         super().__init__(scope, construct_id)
+        self.waiter_state_machine_name = f"{name_prefix}-provider-waiter"
         self.on_event_function = handler_function(
             self,
             "OnEvent",
@@ -73,3 +76,33 @@ class PersonalizeProvider(Construct):
             framework_complete_and_timeout_role=self.framework_complete_role,
         )
         self.service_token = self.provider.service_token
+        self._confine_waiter_trust()
+
+    def _confine_waiter_trust(self) -> None:
+        """Name the framework's waiter state machine and let only it assume its role.
+
+        cr.Provider offers no option for either: its waiter (construct id `waiter-state-machine`)
+        has a generated name and a role any state machine of the account may assume. The role's
+        trust is replaced on its CloudFormation resource, since an added statement would sit
+        beside the unconditioned default one.
+        """
+        waiter = self.provider.node.find_child("waiter-state-machine")
+        machine = waiter.node.default_child
+        role = waiter.node.find_child("Role")
+        assert isinstance(machine, sfn.CfnStateMachine)
+        assert isinstance(role, iam.Role)
+        machine.state_machine_name = self.waiter_state_machine_name
+        cfn_role = role.node.default_child
+        assert isinstance(cfn_role, iam.CfnRole)
+        cfn_role.assume_role_policy_document = iam.PolicyDocument(
+            statements=[
+                iam.PolicyStatement(
+                    actions=["sts:AssumeRole"],
+                    principals=[
+                        state_machine_principal(
+                            self, state_machine_name=self.waiter_state_machine_name
+                        )
+                    ],
+                )
+            ]
+        )

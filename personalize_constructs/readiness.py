@@ -18,7 +18,11 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from personalize_constructs.environment_arns import environment_arns, pass_role_to_personalize
+from personalize_constructs.environment_arns import (
+    environment_arns,
+    pass_role_to_personalize,
+    state_machine_principal,
+)
 from personalize_constructs.handler_code import explicit_log_group, handler_function
 
 # CloudFormation's WaitCondition Timeout is at most 12 hours.
@@ -102,6 +106,13 @@ class ReadinessWorkflow(Construct):
             "StateMachine",
             # A readable name for operators; executions are then `<prefix>-readiness:<op>`.
             state_machine_name=self.state_machine_name,
+            role=iam.Role(
+                self,
+                "Role",
+                assumed_by=state_machine_principal(
+                    self, state_machine_name=self.state_machine_name
+                ),
+            ),
             definition_body=sfn.DefinitionBody.from_chainable(definition),
             timeout=max_wait,
             tracing_enabled=True,

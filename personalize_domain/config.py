@@ -118,6 +118,8 @@ class EnvironmentConfig:
     event_tracker: bool = False
     # None: recommenders follow only their configured state.
     running_hours: RunningHours | None = None
+    # CloudFormation refuses to delete the stack until it is turned off.
+    termination_protection: bool = False
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -303,6 +305,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "account": _parse_account,
     "region": _parse_region,
     "dataDisposable": _parse_bool,
+    "terminationProtection": _parse_bool,
     "importMode": _parse_import_mode,
     "readinessTimeoutHours": _parse_readiness_hours,
     "eventTracker": _parse_bool,
@@ -371,6 +374,7 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
         if env is not None:
             envs.append(env)
     _check_unique_prefixes(envs, problems)
+    _check_prefixes_do_not_overlap(envs, problems)
     if problems:
         raise ConfigError(problems)
     selected = tuple(e for e in envs if selected_name is None or e.name == selected_name)
@@ -515,9 +519,17 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         readiness_timeout_hours=values.get("readinessTimeoutHours", DEFAULT_READINESS_HOURS),
         event_tracker=values.get("eventTracker", False),
         running_hours=running_hours,
+        termination_protection=_termination_protection(values),
         datasets=datasets,
         recommenders=recommenders,
     )
+
+
+def _termination_protection(values: dict[str, Any]) -> bool:
+    """On by default where the data is kept: a stack that guards data is not deleted by mistake."""
+    if "terminationProtection" in values:
+        return bool(values["terminationProtection"])
+    return not values.get("dataDisposable", False)
 
 
 def _build_running_hours(
@@ -690,6 +702,37 @@ def _check_unique_prefixes(envs: list[EnvironmentConfig], problems: _Problems) -
                 "account and region, so give each environment its own prefix"
             )
         seen[slot] = env.name
+
+
+def _check_prefixes_do_not_overlap(envs: list[EnvironmentConfig], problems: _Problems) -> None:
+    """Policies allow `<prefix>-*`: a prefix that another one extends with '-' (`shop`,
+    `shop-prod`) lets the shorter one's functions act on the longer one's resources."""
+    for short in envs:
+        for long in envs:
+            if short is long or not _could_share_account_and_region(short, long):
+                continue
+            if not long.name_prefix.lower().startswith(short.name_prefix.lower() + "-"):
+                continue
+            long_key = problems.subject(
+                f"{ENVIRONMENTS_KEY}.{long.name}.namePrefix", long.name_prefix
+            )
+            short_key = problems.subject(
+                f"{ENVIRONMENTS_KEY}.{short.name}.namePrefix", short.name_prefix
+            )
+            problems.append(
+                f"{long_key} begins with {short_key} followed by '-': {short.name}'s policies "
+                f"allow '{short.name_prefix}-*', which matches {long.name}'s resource names. "
+                "Give the two environments prefixes where neither is the other plus '-' "
+                "(e.g. 'shop-dev' and 'shop-prod'), or pin different accounts "
+                f"({ENVIRONMENTS_KEY}.<env>.account)"
+            )
+
+
+def _could_share_account_and_region(a: EnvironmentConfig, b: EnvironmentConfig) -> bool:
+    """Unless both pin different accounts (or regions), they may be deployed side by side."""
+    return all(
+        x is None or y is None or x == y for x, y in ((a.account, b.account), (a.region, b.region))
+    )
 
 
 def _suggest(word: str, candidates: Any) -> str:

@@ -75,7 +75,7 @@ class PersonalizeShopStack(Stack):
             else RemovalPolicy.RETAIN,
         )
 
-        self.provider = PersonalizeProvider(self, "Provider")
+        self.provider = PersonalizeProvider(self, "Provider", name_prefix=config.name_prefix)
         self.readiness = ReadinessWorkflow(
             self,
             "Readiness",
@@ -167,6 +167,7 @@ class PersonalizeShopStack(Stack):
             self.pause_schedule = PauseSchedule(
                 self,
                 "PauseSchedule",
+                name_prefix=config.name_prefix,
                 running_hours=config.running_hours,
                 recommenders={output_label(k): r.arn for k, r in self.recommenders.items()},
                 after=[r.ready for r in self.recommenders.values()],

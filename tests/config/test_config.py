@@ -132,6 +132,33 @@ def test_event_tracker_override_is_parsed() -> None:
     assert _env(_load(**{"prod.eventTracker": "true"}), "prod").event_tracker is True
 
 
+def test_termination_protection_is_on_where_data_is_kept_and_off_where_disposable() -> None:
+    config = _load()
+    assert (
+        _env(config, "prod").termination_protection,
+        _env(config, "dev").termination_protection,
+    ) == (
+        True,
+        False,
+    )
+
+
+def test_termination_protection_override_is_parsed() -> None:
+    assert (
+        _env(_load(**{"prod.terminationProtection": "false"}), "prod").termination_protection
+        is False
+    )
+    assert (
+        _env(_load(**{"dev.terminationProtection": "true"}), "dev").termination_protection is True
+    )
+
+
+def test_termination_protection_must_be_true_or_false() -> None:
+    assert _problems(**{"prod.terminationProtection": "maybe"}) == [
+        "-c prod.terminationProtection=maybe: invalid; allowed: true or false"
+    ]
+
+
 def test_readiness_timeout_defaults_to_six_hours() -> None:
     assert _env(_load(), "dev").readiness_timeout_hours == 6
 
@@ -171,8 +198,8 @@ def test_misspelt_top_level_key_suggests_the_closest() -> None:
 def test_misspelt_setting_suggests_the_closest() -> None:
     assert _problems(**{"dev.namePrefx": "x"}) == [
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
-        "allowed under dev: namePrefix, account, region, dataDisposable, importMode, "
-        "readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
+        "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
+        "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
         "maxMinRecommendationRequestsPerSecond, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
@@ -254,6 +281,49 @@ def test_two_environments_cannot_share_a_name_prefix() -> None:
     ]
 
 
+def test_a_prefix_that_another_extends_with_a_dash_is_refused() -> None:
+    # GIVEN dev renamed to `shop` next to prod's `shop-prod`: dev's policies allow `shop-*`
+    # WHEN loaded / THEN refused, naming both keys and the fix
+    assert _problems(**{"dev.namePrefix": "shop"}) == [
+        "context key 'environments.prod.namePrefix' = 'shop-prod' begins with "
+        "-c dev.namePrefix=shop followed by '-': dev's policies allow 'shop-*', which matches "
+        "prod's resource names. Give the two environments prefixes where neither is the other "
+        "plus '-' (e.g. 'shop-dev' and 'shop-prod'), or pin different accounts "
+        "(environments.<env>.account)"
+    ]
+
+
+def test_prefix_overlap_is_refused_whichever_environment_holds_the_shorter_one() -> None:
+    problems = _problems(**{"prod.namePrefix": "Shop-Dev-Eu"})
+    assert len(problems) == 1
+    assert problems[0].startswith("-c prod.namePrefix=Shop-Dev-Eu begins with ")
+    assert "dev's policies allow 'shop-dev-*'" in problems[0]
+
+
+def test_prefixes_that_share_letters_but_no_dash_boundary_are_accepted() -> None:
+    # `shop-*` does not match `shopping-...`, and `shop-pro-*` does not match `shop-prod-...`
+    _load(**{"dev.namePrefix": "shop", "prod.namePrefix": "shopping"})
+    _load(**{"dev.namePrefix": "shop-pro"})
+
+
+def test_overlapping_prefixes_in_different_pinned_accounts_are_accepted() -> None:
+    # Separate accounts are the strong boundary: no ARN of one matches the other's
+    _load(
+        **{
+            "dev.namePrefix": "shop",
+            "dev.account": "111111111111",
+            "prod.account": "222222222222",
+        }
+    )
+
+
+def test_overlapping_prefixes_are_refused_when_only_one_account_is_pinned() -> None:
+    # An environment-agnostic stack can be deployed into the pinned one's account
+    problems = _problems(**{"dev.namePrefix": "shop", "prod.account": "222222222222"})
+    assert len(problems) == 1
+    assert "dev's policies allow 'shop-*'" in problems[0]
+
+
 def test_interactions_dataset_is_required() -> None:
     environments = copy.deepcopy(CDK_JSON_CONTEXT["environments"])
     del environments["dev"]["datasets"]["interactions"]
@@ -270,8 +340,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
     assert _problems(environments=environments) == [
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
-        "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "maxMinRecommendationRequestsPerSecond, datasets, recommenders"
+        "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders"
     ]
 
 

@@ -89,7 +89,7 @@ def test_data_bucket_sends_access_logs_to_the_log_bucket(dev: Template) -> None:
 def test_personalize_gets_exactly_get_object_and_list_bucket(dev: Template) -> None:
     # GIVEN the data bucket policy / THEN one Allow for the service, with only the two actions
     allows = [
-        s
+        {k: v for k, v in s.items() if k != "Condition"}
         for s in _policy_statements(dev, "DataBucket")
         if s["Effect"] == "Allow" and s.get("Principal") == {"Service": "personalize.amazonaws.com"}
     ]
@@ -105,6 +105,35 @@ def test_personalize_gets_exactly_get_object_and_list_bucket(dev: Template) -> N
             ],
         }
     ]
+
+
+def test_personalize_reads_only_when_acting_for_this_account_and_region(dev: Template) -> None:
+    # GIVEN the data bucket policy / THEN Personalize's read carries the confused-deputy
+    # conditions: another account's Personalize resource cannot make the service read here
+    (allow,) = [
+        s
+        for s in _policy_statements(dev, "DataBucket")
+        if s.get("Principal") == {"Service": "personalize.amazonaws.com"}
+    ]
+    assert allow["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":personalize:",
+                        {"Ref": "AWS::Region"},
+                        ":",
+                        {"Ref": "AWS::AccountId"},
+                        ":*",
+                    ],
+                ]
+            }
+        },
+    }
 
 
 def test_no_bucket_policy_allows_everyone(dev: Template) -> None:
@@ -129,6 +158,31 @@ def test_kept_environment_retains_buckets_explicitly(prod: Template, logical_id:
     # GIVEN prod (dataDisposable: false) / THEN destroy keeps the bucket and its data
     assert _bucket(prod, logical_id)["DeletionPolicy"] == "Retain"
     assert _bucket(prod, logical_id)["UpdateReplacePolicy"] == "Retain"
+
+
+def _bucket_policy(template: Template, bucket_logical_id: str) -> dict:
+    (policy,) = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket_logical_id}}}
+    ).values()
+    return policy
+
+
+@pytest.mark.parametrize("logical_id", BUCKETS)
+def test_kept_environment_retains_each_bucket_policy_with_its_bucket(
+    prod: Template, logical_id: str
+) -> None:
+    # GIVEN prod (dataDisposable: false) / WHEN destroyed / THEN the kept bucket keeps its
+    # policy, so its data stays TLS-only and readable by nothing new
+    policy = _bucket_policy(prod, logical_id)
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize("logical_id", BUCKETS)
+def test_disposable_environment_deletes_each_bucket_policy_with_its_bucket(
+    dev: Template, logical_id: str
+) -> None:
+    policy = _bucket_policy(dev, logical_id)
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Delete", "Delete")
 
 
 def test_kept_environment_never_auto_deletes_objects(prod: Template) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Template
 
 from stacks import nag_register
 from stacks.personalize_stack import PersonalizeShopStack
@@ -47,7 +50,7 @@ ACKNOWLEDGED = {
         "IAM5[Resource::arn:<AWS::Partition>:personalize:::recipe/aws-ecomm-*]",
     ),
     ("Provider/IsCompleteRole", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
-    ("Readiness/StateMachine/Role", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
+    ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderIsComplete2FC879E6.Arn>:*]"),
     ("Provider/FrameworkCompleteRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
@@ -63,12 +66,59 @@ ACKNOWLEDGED = {
     ("Provider/Provider/waiter-state-machine", "IAM5[Resource::*]"),
     ("Provider/Provider/waiter-state-machine", "SF2"),
     (
-        "Readiness/StateMachine/Role",
+        "Readiness/Role",
         f"IAM5[Resource::{PERSONALIZE}:dataset-import-job/{{prefix}}-*]",
     ),
-    ("Readiness/StateMachine/Role", f"IAM5[Resource::{PERSONALIZE}:dataset/{{prefix}}/*]"),
-    ("Readiness/StateMachine/Role", "IAM5[Resource::*]"),
-    ("Readiness/StateMachine/Role", "IAM5[Resource::<ReadinessSignal502CB418.Arn>:*]"),
+    ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:dataset/{{prefix}}/*]"),
+    ("Readiness/Role", "IAM5[Resource::*]"),
+    ("Readiness/Role", "IAM5[Resource::<ReadinessSignal502CB418.Arn>:*]"),
+}
+
+
+# Every (role, action) granted on Resource "*", with why. cdk-nag's IAM5[Resource::*] is
+# acknowledged per role, so a new "*" statement on one of these roles would pass it; it does not
+# pass this list.
+_LIST_IMPORT_JOBS = (
+    "ListDatasetImportJobs takes no resource ARN (Service Authorization Reference); the handler "
+    "lists one dataset's jobs to adopt its own."
+)
+_LOG_DELIVERY = (
+    "Step Functions log delivery: these CloudWatch Logs actions take no resource ARN (Step "
+    "Functions guide, 'IAM policies for logging to CloudWatch Logs')."
+)
+_XRAY = "X-Ray tracing of the readiness workflow: X-Ray's actions take no resource ARN."
+_FRAMEWORK_LOG_WRITES = (
+    "aws-cdk's Provider framework grants these with its waiter's log delivery actions; Step "
+    "Functions writes the logs through log delivery. Narrowing means rewriting the framework's "
+    "policy (not done)."
+)
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
+WAITER_ROLE = "Provider/Provider/waiter-state-machine/Role"
+WILDCARD_RESOURCE_GRANTS = {
+    ("Provider/OnEventRole", "personalize:ListDatasetImportJobs"): _LIST_IMPORT_JOBS,
+    ("Provider/IsCompleteRole", "personalize:ListDatasetImportJobs"): _LIST_IMPORT_JOBS,
+    **{("Readiness/Role", action): _LOG_DELIVERY for action in LOG_DELIVERY_ACTIONS},
+    **{
+        ("Readiness/Role", f"xray:{action}"): _XRAY
+        for action in (
+            "GetSamplingRules",
+            "GetSamplingTargets",
+            "PutTelemetryRecords",
+            "PutTraceSegments",
+        )
+    },
+    **{(WAITER_ROLE, action): _LOG_DELIVERY for action in LOG_DELIVERY_ACTIONS},
+    (WAITER_ROLE, "logs:CreateLogStream"): _FRAMEWORK_LOG_WRITES,
+    (WAITER_ROLE, "logs:PutLogEvents"): _FRAMEWORK_LOG_WRITES,
 }
 
 
@@ -165,3 +215,118 @@ def test_a_widened_policy_fails_synth_with_the_finding(synth, monkeypatch) -> No
         RuntimeError, match=r"(?s)PersonalizeRole.*AwsSolutions-IAM5\[Action::s3:\*\]"
     ):
         synth({"env": "dev"})
+
+
+def wildcard_grants(stack: PersonalizeShopStack, template: Template) -> set[tuple[str, str]]:
+    """Every (role, action) an Allow grants on Resource "*", the role named by its construct
+    path (as in ACKNOWLEDGED)."""
+    roles = {
+        stack.get_logical_id(c): c.node.path.split("/", 1)[1].removesuffix("/Resource")
+        for c in stack.node.find_all()
+        if isinstance(c, cdk.CfnResource) and c.cfn_resource_type == "AWS::IAM::Role"
+    }
+    documents: list[tuple[str, dict[str, Any]]] = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for role in policy["Properties"]["Roles"]:
+            documents.append((roles[role["Ref"]], policy["Properties"]["PolicyDocument"]))
+    for logical_id, role in template.find_resources("AWS::IAM::Role").items():
+        for inline in role["Properties"].get("Policies", []):
+            documents.append((roles[logical_id], inline["PolicyDocument"]))
+    grants = set()
+    for role_path, document in documents:
+        for statement in document["Statement"]:
+            resources = statement["Resource"]
+            if statement["Effect"] == "Allow" and "*" in (
+                resources if isinstance(resources, list) else [resources]
+            ):
+                actions = statement["Action"]
+                for action in [actions] if isinstance(actions, str) else actions:
+                    grants.add((role_path, action))
+    return grants
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_grant_on_any_resource_is_on_the_checked_in_list(
+    stacks: dict[str, PersonalizeShopStack], templates: dict[str, Template], env: str
+) -> None:
+    # GIVEN every identity policy of the environment / THEN the (role, action) pairs on "*" are
+    # exactly the reviewed ones
+    assert wildcard_grants(stacks[env], templates[env]) == set(WILDCARD_RESOURCE_GRANTS)
+
+
+def test_a_new_grant_on_any_resource_passes_cdk_nag_but_not_the_list(  # type: ignore[no-untyped-def]
+    synth, monkeypatch
+) -> None:
+    # GIVEN a new "*" statement on a role whose IAM5[Resource::*] is already acknowledged
+    original = PersonalizeShopStack.__init__
+
+    def widened(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        self.provider.on_event_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["personalize:ListRecommenders"], resources=["*"])
+        )
+
+    monkeypatch.setattr(PersonalizeShopStack, "__init__", widened)
+    # WHEN synthesized: cdk-nag lets it through
+    stack = synth({"env": "dev"})["dev"]
+    # THEN the allow-list check names the new pair, and only it
+    new = wildcard_grants(stack, Template.from_stack(stack)) - set(WILDCARD_RESOURCE_GRANTS)
+    assert new == {("Provider/OnEventRole", "personalize:ListRecommenders")}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_dlq_reason_says_how_each_function_is_invoked(
+    stacks: dict[str, PersonalizeShopStack], templates: dict[str, Template], env: str
+) -> None:
+    # GIVEN which functions CloudFormation invokes: those whose ARN is a custom resource's
+    # ServiceToken (asynchronous invocation); every other one is called synchronously
+    resources = templates[env].to_json()["Resources"]
+    by_cloudformation = {
+        r["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+        for r in resources.values()
+        if r["Type"].startswith("Custom::") or r["Type"] == "AWS::CloudFormation::CustomResource"
+    }
+    functions = {k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
+    assert by_cloudformation <= functions
+
+    def expected(logical_id: str) -> str:
+        decision = "LambdaDLQ/custom-resource" if logical_id in by_cloudformation else "LambdaDLQ"
+        return nag_register.COMPLIANCE_DECISIONS[decision]
+
+    # THEN each function's checkov skip gives the reason that matches how it is invoked
+    for logical_id in functions:
+        skips = {
+            s["id"]: s["comment"] for s in resources[logical_id]["Metadata"]["checkov"]["skip"]
+        }
+        assert skips["CKV_AWS_116"] == expected(logical_id), logical_id
+    # AND so does each compliance pack's LambdaDLQ acknowledgment
+    stack = stacks[env]
+    logical_ids = {
+        c.node.path.split("/", 1)[1]: stack.get_logical_id(c)
+        for c in stack.node.find_all()
+        if isinstance(c, cdk.CfnResource)
+    }
+    for pack in nag_register.COMPLIANCE_PACKS:
+        dlq = {p: r for (p, rule), r in _acknowledged(stack, pack).items() if rule == "LambdaDLQ"}
+        assert dlq
+        for path, reason in dlq.items():
+            assert reason == expected(logical_ids[path]), path
+
+
+def test_async_and_sync_dlq_reasons_say_so() -> None:
+    assert "asynchronously" in nag_register.COMPLIANCE_DECISIONS["LambdaDLQ/custom-resource"]
+    assert "invoked synchronously" in nag_register.COMPLIANCE_DECISIONS["LambdaDLQ"]
+
+
+@pytest.mark.parametrize("pack", nag_register.COMPLIANCE_PACKS)
+def test_the_access_log_bucket_has_its_own_replication_reason(
+    stacks: dict[str, PersonalizeShopStack], pack: str
+) -> None:
+    # GIVEN the replication acknowledgments of both buckets / THEN each states its own bucket's
+    # contents: exports for the data bucket, server access logs for the log bucket
+    acks = _acknowledged(stacks["prod"], pack)
+    data = acks[("Data/Bucket/Resource", "S3BucketReplicationEnabled")]
+    access_logs = acks[("Data/AccessLogBucket/Resource", "S3BucketReplicationEnabled")]
+    assert "exports" in data
+    assert "exports" not in access_logs
+    assert "server access logs" in access_logs

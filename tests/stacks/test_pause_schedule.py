@@ -42,7 +42,43 @@ def test_schedules_wait_until_the_recommenders_are_ready(dev: Template) -> None:
     resources = dev.to_json()["Resources"]
     for schedule in _schedules(dev).values():
         types = {resources[d]["Type"] for d in schedule["DependsOn"]}
-        assert types == {"AWS::CloudFormation::WaitCondition"}
+        assert types == {"AWS::CloudFormation::WaitCondition", "AWS::Scheduler::ScheduleGroup"}
+
+
+def test_every_schedule_is_in_the_environments_own_schedule_group(dev: Template) -> None:
+    (group,) = dev.find_resources("AWS::Scheduler::ScheduleGroup").values()
+    assert group["Properties"] == {"Name": "shop-dev-pause"}
+    assert {s["Properties"]["GroupName"] for s in _schedules(dev).values()} == {"shop-dev-pause"}
+
+
+def test_the_scheduler_may_assume_the_role_only_for_that_schedule_group(dev: Template) -> None:
+    # GIVEN the pause role / THEN EventBridge Scheduler may assume it only on behalf of this
+    # environment's schedule group in this account (confused-deputy protection)
+    (role_id,) = {
+        s["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0] for s in _schedules(dev).values()
+    }
+    (statement,) = dev.to_json()["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "aws:SourceAccount": {"Ref": "AWS::AccountId"},
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":scheduler:",
+                        {"Ref": "AWS::Region"},
+                        ":",
+                        {"Ref": "AWS::AccountId"},
+                        ":schedule-group/shop-dev-pause",
+                    ],
+                ]
+            },
+        }
+    }
 
 
 def test_the_scheduler_role_may_only_stop_and_start_these_recommenders(dev: Template) -> None:
