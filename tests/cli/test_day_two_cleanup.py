@@ -215,6 +215,10 @@ def test_an_environment_whose_prefix_extends_ours_is_untouched(
     context = json.loads((ROOT / "cdk.json").read_text())
     environments = context["context"]["environments"]
     environments["shop"] = {**environments.pop("dev"), "namePrefix": "shop"}
+    # The config accepts such prefixes only in different accounts; cleanup must still match
+    # exactly if both ever share one (an unpinned deploy into prod's account).
+    environments["shop"]["account"] = "123456789012"
+    environments["prod"]["account"] = "210987654321"
     (tmp_path / "cdk.json").write_text(json.dumps(context))
     monkeypatch.setattr(cli, "CDK_JSON", tmp_path / "cdk.json")
     sim = _sim()
