@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_personalize as personalize
 from constructs import Construct
 
 from personalize_constructs.environment_arns import environment_arns, pass_role_to_personalize
-from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
-from personalize_constructs.readiness import ReadinessGate, ReadinessWorkflow
-
-RESOURCE_TYPE = "Custom::PersonalizeDatasetImport"
-# The handler's property names (lambda/personalize_cr/import_job.py); a test checks both sides.
-PROPERTIES = (
-    "DatasetArn",
-    "DataLocation",
-    "RoleArn",
-    "ImportMode",
-    "ReadinessHandle",
-    "ReadinessStateMachineArn",
-)
+from personalize_constructs.provider import PersonalizeProvider
+from personalize_constructs.readiness import ReadinessWorkflow, ReadyCustomResource
+from personalize_constructs.resource_kinds import DATASET_IMPORT
 
 
-class DatasetImport(Construct):
+class DatasetImport(ReadyCustomResource):
     """Imports one data location into one dataset.
 
     `data_version` identifies the data (the file's content digest, or the s3:// URI itself): a
@@ -45,42 +35,26 @@ class DatasetImport(Construct):
         import_mode: str,
         max_wait: Duration,
     ) -> None:
-        super().__init__(scope, construct_id)
         if import_mode not in ("FULL", "INCREMENTAL"):
             raise ValueError(f"{construct_id}: import_mode must be FULL or INCREMENTAL")
         if not data_version:
             raise ValueError(f"{construct_id}: data_version must identify the data")
-        self.gate = ReadinessGate(
-            self,
-            "Ready",
-            operation_key=f"{dataset.dataset_type}|{data_version}",
-            timeout=max_wait,
-        )
-        properties = dict(
-            zip(
-                PROPERTIES,
-                (
-                    dataset.attr_dataset_arn,
-                    data_location,
-                    role_arn,
-                    import_mode,
-                    self.gate.handle_url,
-                    workflow.state_machine.state_machine_arn,
-                ),
-                strict=True,
-            )
-        )
-        self.resource = CustomResource(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            construct_id,
+            kind=DATASET_IMPORT,
             service_token=service_token,
-            resource_type=RESOURCE_TYPE,
-            properties=properties,
-            service_timeout=SERVICE_TIMEOUT,
+            workflow=workflow,
+            properties={
+                "DatasetArn": dataset.attr_dataset_arn,
+                "DataLocation": data_location,
+                "RoleArn": role_arn,
+                "ImportMode": import_mode,
+            },
+            operation_key=f"{dataset.dataset_type}|{data_version}",
+            max_wait=max_wait,
         )
-        self.gate.condition.node.add_dependency(self.resource)
         self.job_arn = self.resource.ref
-        self.ready = self.gate.condition
 
 
 def grant_import_management(

@@ -10,11 +10,11 @@ from constructs import Construct
 from personalize_constructs.dataset_group import DOMAIN, schema_name
 from personalize_constructs.environment_arns import environment_arns
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
+from personalize_constructs.resource_kinds import DATASET_SCHEMA
 from personalize_domain.schemas import DatasetSchema
 
-RESOURCE_TYPE = "Custom::PersonalizeDatasetSchema"
-# The handler's property names (lambda/personalize_cr/dataset_schema.py); a test checks both sides.
-PROPERTIES = ("DatasetArn", "SchemaName", "Schema", "Domain")
+RESOURCE_TYPE = DATASET_SCHEMA.resource_type
+PROPERTIES = DATASET_SCHEMA.properties
 
 
 class DatasetSchemaUpdate(Construct):

@@ -10,27 +10,12 @@ from constructs import Construct, IDependable
 
 from personalize_constructs.environment_arns import environment_arns
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
-from personalize_constructs.readiness import ReadinessGate, ReadinessWorkflow
+from personalize_constructs.readiness import ReadinessWorkflow, ReadyCustomResource
+from personalize_constructs.resource_kinds import RECOMMENDER, RECOMMENDER_METRICS
 from personalize_domain.config import RecommenderConfig
 
-RESOURCE_TYPE = "Custom::PersonalizeRecommender"
-METRICS_TYPE = "Custom::PersonalizeRecommenderMetrics"
-METRICS_PROPERTIES = ("RecommenderArn", "Operation")
-# The handler's property names (lambda/personalize_cr/recommender.py); a test checks both sides.
-PROPERTIES = (
-    "Name",
-    "DatasetGroupArn",
-    "RecipeArn",
-    "MinRecommendationRequestsPerSecond",
-    "ExplorationWeight",
-    "ExplorationItemAgeCutOff",
-    "State",
-    "ReadinessHandle",
-    "ReadinessStateMachineArn",
-)
 
-
-class Recommender(Construct):
+class Recommender(ReadyCustomResource):
     """One use case's recommender: created, updated in place, stopped or started by configuration.
 
     Every change of configuration is a new operation with its own WaitCondition, so
@@ -51,16 +36,15 @@ class Recommender(Construct):
         after: Sequence[IDependable],
         max_wait: Duration,
     ) -> None:
-        super().__init__(scope, construct_id)
         use_case = config.use_case
         if not use_case.supports_exploration and (
             config.exploration_weight is not None
             or config.exploration_item_age_cut_off_days is not None
         ):
             raise ValueError(f"{construct_id}: {use_case.console_name} takes no exploration")
-        self.name = f"{name_prefix}-{use_case.key}"
+        name = f"{name_prefix}-{use_case.key}"
         values = {
-            "Name": self.name,
+            "Name": name,
             "DatasetGroupArn": dataset_group_arn,
             "RecipeArn": use_case.recipe_arn,
             "MinRecommendationRequestsPerSecond": str(
@@ -72,29 +56,28 @@ class Recommender(Construct):
             "State": config.state.value,
         }
         operation = "|".join(f"{k}={v}" for k, v in values.items() if k != "DatasetGroupArn")
-        self.gate = ReadinessGate(self, "Ready", operation_key=operation, timeout=max_wait)
-        values["ReadinessHandle"] = self.gate.handle_url
-        values["ReadinessStateMachineArn"] = workflow.state_machine.state_machine_arn
-        assert tuple(values) == PROPERTIES
-        self.resource = CustomResource(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            construct_id,
+            kind=RECOMMENDER,
             service_token=service_token,
-            resource_type=RESOURCE_TYPE,
+            workflow=workflow,
             properties=values,
-            service_timeout=SERVICE_TIMEOUT,
+            operation_key=operation,
+            max_wait=max_wait,
+            after=after,
         )
-        self.resource.node.add_dependency(*after)
-        self.gate.condition.node.add_dependency(self.resource)
+        self.name = name
         self.arn = self.resource.ref
-        self.ready = self.gate.condition
         # Read once the operation is over; a new operation reads them again.
         self.metrics = CustomResource(
             self,
             "Metrics",
             service_token=service_token,
-            resource_type=METRICS_TYPE,
-            properties=dict(zip(METRICS_PROPERTIES, (self.arn, operation), strict=True)),
+            resource_type=RECOMMENDER_METRICS.resource_type,
+            properties=dict(
+                zip(RECOMMENDER_METRICS.properties, (self.arn, operation), strict=True)
+            ),
             service_timeout=SERVICE_TIMEOUT,
         )
         self.metrics.node.add_dependency(self.gate.condition)

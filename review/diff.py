@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from review.facts import IMPORT_TYPE, RECOMMENDER_TYPE
+from personalize_constructs.resource_kinds import KINDS
+from review.facts import RECOMMENDER_TYPE
 from review.intrinsics import references, render
 from review.template import Resource, Template
 
@@ -25,12 +26,10 @@ STATEFUL_REPLACING: dict[str, frozenset[str]] = {
     "AWS::Personalize::Dataset": frozenset({"Name", "DatasetType", "DatasetGroupArn", "SchemaArn"}),
     "AWS::Personalize::Schema": frozenset({"Name", "Schema", "Domain"}),
 }
-# Our custom resources replace themselves (return a new physical id) on these, per their handlers
-# (REPLACING_PROPERTIES, NEW_IMPORT_PROPERTIES; a test checks both sides). A new ImportMode alone
-# is not a new import: it applies to the next data change.
+# Our custom resources replace themselves (return a new physical id) on these, per their contracts
+# (lambda/personalize_cr/resource_kinds.py).
 CUSTOM_REPLACING: dict[str, frozenset[str]] = {
-    RECOMMENDER_TYPE: frozenset({"Name", "DatasetGroupArn", "RecipeArn"}),
-    IMPORT_TYPE: frozenset({"DatasetArn", "DataLocation"}),
+    kind.resource_type: frozenset(kind.replacing) for kind in KINDS if kind.replacing
 }
 REPLACING = {**STATEFUL_REPLACING, **CUSTOM_REPLACING}
 # New operation, new WaitCondition: their logical ids carry a hash of the operation.

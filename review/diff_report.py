@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from personalize_constructs.resource_kinds import RECOMMENDER
 from review import facts
 from review.diff import (
     ABSENT,
@@ -19,7 +20,7 @@ from review.pricing import PriceTable, money, recommender_cost
 from review.template import Resource, Template
 
 # Recommender settings the handler applies to the running recommender (no new training).
-IN_PLACE = ("MinRecommendationRequestsPerSecond", "ExplorationWeight", "ExplorationItemAgeCutOff")
+IN_PLACE = RECOMMENDER.in_place
 CONTEXT = 40
 
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from personalize_constructs.resource_kinds import DATASET_IMPORT, RECOMMENDER
 from personalize_domain.use_cases import USE_CASES
 from review.intrinsics import references, render, render_list
 from review.template import Resource, Template
 
-RECOMMENDER_TYPE = "Custom::PersonalizeRecommender"
-IMPORT_TYPE = "Custom::PersonalizeDatasetImport"
+RECOMMENDER_TYPE = RECOMMENDER.resource_type
+IMPORT_TYPE = DATASET_IMPORT.resource_type
+_REC_DEFAULTS = RECOMMENDER.defaults
 BUCKET_DEPLOYMENT_TYPE = "Custom::CDKBucketDeployment"
 WAIT_CONDITION_TYPE = "AWS::CloudFormation::WaitCondition"
 BUCKET_TYPE = "AWS::S3::Bucket"
@@ -56,10 +58,17 @@ def recommender(resource: Resource) -> Recommender:
         name=name,
         recipe_arn=recipe,
         use_case=use_case_of(recipe, name),
-        min_rps_text=render(props.get("MinRecommendationRequestsPerSecond", "1")),
-        exploration_weight=render(props.get("ExplorationWeight", "")),
+        min_rps_text=render(
+            props.get(
+                "MinRecommendationRequestsPerSecond",
+                _REC_DEFAULTS["MinRecommendationRequestsPerSecond"],
+            )
+        ),
+        exploration_weight=render(
+            props.get("ExplorationWeight", _REC_DEFAULTS["ExplorationWeight"])
+        ),
         exploration_item_age_cut_off=render(props.get("ExplorationItemAgeCutOff", "")),
-        state=render(props.get("State", "running")),
+        state=render(props.get("State", _REC_DEFAULTS["State"])),
     )
 
 
@@ -90,7 +99,9 @@ def dataset_imports(template: Template) -> list[DatasetImport]:
             logical_id=resource.logical_id,
             dataset=render(resource.properties.get("DatasetArn", "")),
             location=render(resource.properties.get("DataLocation", "")),
-            mode=render(resource.properties.get("ImportMode", "FULL")),
+            mode=render(
+                resource.properties.get("ImportMode", DATASET_IMPORT.defaults["ImportMode"])
+            ),
         )
         for resource in template.of_type(IMPORT_TYPE)
     ]

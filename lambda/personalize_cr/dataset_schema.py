@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
+from resource_kinds import DATASET_SCHEMA
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -29,9 +30,8 @@ from cr_common import (
     require,
 )
 
-RESOURCE_TYPE = "Custom::PersonalizeDatasetSchema"
-# Property names shared with personalize_constructs/dataset_schema.py (a test checks both sides).
-PROPERTIES = ("DatasetArn", "SchemaName", "Schema", "Domain")
+RESOURCE_TYPE = DATASET_SCHEMA.resource_type
+PROPERTIES = DATASET_SCHEMA.properties
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 ACTIVE, FAILED = "ACTIVE", "CREATE FAILED"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -31,19 +32,12 @@ from cr_common import (
     stop_readiness,
 )
 
-RESOURCE_TYPE = "Custom::PersonalizeDatasetImport"
-# Property names shared with personalize_constructs/dataset_import.py (a test checks both sides).
-PROPERTIES = (
-    "DatasetArn",
-    "DataLocation",
-    "RoleArn",
-    "ImportMode",
-    "ReadinessHandle",
-    "ReadinessStateMachineArn",
-)
+RESOURCE_TYPE = DATASET_IMPORT.resource_type
+PROPERTIES = DATASET_IMPORT.properties
 # Only new data is a new import (a new physical id); a new mode applies to the next data change.
-# review/diff.py reports changes of these as replacements (a test checks both sides).
-NEW_IMPORT_PROPERTIES = ("DatasetArn", "DataLocation")
+NEW_IMPORT_PROPERTIES = DATASET_IMPORT.replacing
+READINESS = DATASET_IMPORT.readiness
+assert READINESS is not None
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 FULL, INCREMENTAL = "FULL", "INCREMENTAL"
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
@@ -66,7 +60,6 @@ REFUSALS = frozenset(
         "ValidationException",
     }
 )
-KIND = "import"
 
 
 @dataclass(frozen=True)
@@ -180,7 +173,7 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
             "(Personalize appends incremental data to bulk data). Deploy once with "
             "importMode FULL for this environment, then switch back to INCREMENTAL."
         )
-    workflow_input: dict[str, Any] = {"Kind": KIND, "Arn": arn, "HandleUrl": wanted.handle}
+    fields: dict[str, Any] = {ARN: arn, HANDLE_URL: wanted.handle}
     result: dict[str, Any] = {
         "PhysicalResourceId": arn,
         "Data": {"JobName": name, "ImportMode": wanted.mode},
@@ -201,7 +194,7 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
             LOGGER.info("import job %s already exists; adopting it (a retried request)", name)
         elif code in BUSY:
             LOGGER.info("%s; the readiness workflow will create %s", code, name)
-            workflow_input["Create"] = pascal_case(request)
+            fields[CREATE] = pascal_case(request)
         elif code in REFUSALS:
             raise
         else:
@@ -214,7 +207,7 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
             state_machine_arn=wanted.state_machine,
             resource_key=_dataset_key(wanted.dataset),
             request_id=str(event.get("RequestId", "")),
-            workflow_input=workflow_input,
+            workflow_input=READINESS.input(**fields),
         )
     except Exception as exc:  # the job runs: fail through is_complete, with its ARN
         LOGGER.exception("import job %s started, but its workflow could not", arn)

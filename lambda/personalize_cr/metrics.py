@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from resource_kinds import RECOMMENDER_METRICS
 from cr_common import LOGGER, HandlerError, is_personalize_arn, require
 
-RESOURCE_TYPE = "Custom::PersonalizeRecommenderMetrics"
-# Property names shared with personalize_constructs/recommender.py (a test checks both sides).
-PROPERTIES = ("RecommenderArn", "Operation")
+RESOURCE_TYPE = RECOMMENDER_METRICS.resource_type
+PROPERTIES = RECOMMENDER_METRICS.properties
 # The guide's evaluation table (coverage, MRR@25, NDCG@5/10/25, precision@5/10/25).
 METRICS = (
     "coverage",

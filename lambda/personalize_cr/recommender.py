@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from resource_kinds import (
+    ARN,
+    HANDLE_URL,
+    RECOMMENDER,
+    RECOMMENDER_DELETE,
+    TARGET,
+    UPDATE,
+    WATCH_UPDATE,
+)
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -32,22 +41,10 @@ from cr_common import (
     stop_readiness,
 )
 
-RESOURCE_TYPE = "Custom::PersonalizeRecommender"
-# Property names shared with personalize_constructs/recommender.py (a test checks both sides).
-PROPERTIES = (
-    "Name",
-    "DatasetGroupArn",
-    "RecipeArn",
-    "MinRecommendationRequestsPerSecond",
-    "ExplorationWeight",
-    "ExplorationItemAgeCutOff",
-    "State",
-    "ReadinessHandle",
-    "ReadinessStateMachineArn",
-)
-# A change of these needs a new recommender (a new physical id); review/diff.py reports them as
-# replacements (a test checks both sides).
-REPLACING_PROPERTIES = ("Name", "DatasetGroupArn", "RecipeArn")
+RESOURCE_TYPE = RECOMMENDER.resource_type
+PROPERTIES = RECOMMENDER.properties
+# A change of these needs a new recommender (a new physical id).
+REPLACING_PROPERTIES = RECOMMENDER.replacing
 STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
 # Which CloudFormation resource manages the recommender: `<stack id>/<logical id>`. Set when the
 # recommender is created; a recommender without it was not made by this project.
@@ -79,8 +76,8 @@ REFUSALS = frozenset(
         "ValidationException",
     }
 )
-KIND = "recommender"
-KIND_DELETE = "recommender-delete"
+READINESS = RECOMMENDER.readiness
+assert READINESS is not None
 
 
 @dataclass(frozen=True)
@@ -327,16 +324,16 @@ def _update_config(personalize: Any, arn: str, config: Mapping[str, Any]) -> str
 def _start_workflow(
     sfn: Any, event: Mapping[str, Any], wanted: Spec, *, update: str | None
 ) -> None:
-    workflow_input: dict[str, Any] = {
-        "Kind": KIND,
-        "Arn": wanted.arn,
-        "HandleUrl": wanted.handle,
-        "Target": wanted.target,
+    fields: dict[str, Any] = {
+        ARN: wanted.arn,
+        HANDLE_URL: wanted.handle,
+        TARGET: wanted.target,
         # Watch latestRecommenderUpdate too, so a failed update fails the deploy.
-        "WatchUpdate": update is not None,
+        WATCH_UPDATE: update is not None,
     }
     if update == DEFERRED:
-        workflow_input["Update"] = pascal_case(wanted.config)
+        fields[UPDATE] = pascal_case(wanted.config)
+    workflow_input = READINESS.input(**fields)
     start_readiness(
         sfn,
         state_machine_arn=wanted.state_machine,
@@ -426,7 +423,7 @@ def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, stat
             state_machine_arn=machine,
             resource_key=name,
             request_id=request_id,
-            workflow_input={"Kind": KIND_DELETE, "Arn": arn},
+            workflow_input=RECOMMENDER_DELETE.input(**{ARN: arn}),
         )
     except Exception as exc:  # the Delete fails either way; say what to run instead
         raise HandlerError(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from review.diff import CUSTOM_REPLACING, diff_templates, normalize
+from review.diff import diff_templates, normalize
 from review.diff_report import excerpt_pair, render_diff
-from review.facts import IMPORT_TYPE, RECOMMENDER_TYPE
 from tests.review.builders import recommender, resource, template
 
 GROUP_ARN = {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]}
@@ -219,13 +217,3 @@ def test_renamed_ids_inside_sub_strings_are_mapped_whole_not_by_prefix() -> None
     assert normalize(value, {"Handle": "HandleNew"}) == {
         "Fn::Sub": "${HandleNew.Arn} ${HandleOther}"
     }
-
-
-def test_custom_resource_replacements_are_the_ones_the_handlers_make() -> None:
-    # The handlers are a Lambda asset the review tool cannot import; both sides must agree.
-    import_job = importlib.import_module("import_job")
-    handler = importlib.import_module("recommender")
-    assert {
-        IMPORT_TYPE: frozenset(import_job.NEW_IMPORT_PROPERTIES),
-        RECOMMENDER_TYPE: frozenset(handler.REPLACING_PROPERTIES),
-    } == CUSTOM_REPLACING

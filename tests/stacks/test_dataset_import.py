@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from personalize_constructs import dataset_import
 from personalize_domain.schemas import DatasetType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,15 +28,6 @@ def _import(template: Template, dataset_type: DatasetType) -> tuple[str, dict[st
         == {"Fn::GetAtt": [f"{dataset_type.value}Dataset", "DatasetArn"]}
     ]
     return entry
-
-
-def test_construct_and_handler_agree_on_property_names_and_type() -> None:
-    # lambda/personalize_cr is on pytest's pythonpath (pyproject.toml).
-    handler = importlib.import_module("import_job")
-    assert (dataset_import.PROPERTIES, dataset_import.RESOURCE_TYPE) == (
-        handler.PROPERTIES,
-        handler.RESOURCE_TYPE,
-    )
 
 
 @pytest.mark.parametrize("dataset_type", list(DatasetType))

@@ -3,14 +3,12 @@ per-environment configuration, and the deploy's critical path."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
 
-from personalize_constructs import recommender as recommender_construct
 from personalize_domain.use_cases import USE_CASES
 
 TYPE = "Custom::PersonalizeRecommender"
@@ -26,14 +24,6 @@ def _by_name(template: Template, name: str) -> tuple[str, dict[str, Any]]:
         (k, v) for k, v in _recommenders(template).items() if v["Properties"]["Name"] == name
     ]
     return entry
-
-
-def test_construct_and_handler_agree_on_property_names_and_type() -> None:
-    handler = importlib.import_module("recommender")
-    assert (recommender_construct.PROPERTIES, recommender_construct.RESOURCE_TYPE) == (
-        handler.PROPERTIES,
-        handler.RESOURCE_TYPE,
-    )
 
 
 def test_each_selected_use_case_gets_one_recommender(prod: Template) -> None:
@@ -117,14 +107,6 @@ def test_recommenders_wait_for_every_import_and_nothing_of_their_kind(dev: Templ
         depends = set(body["DependsOn"])
         assert import_conditions <= depends
         assert not {d for d in depends if resources[d]["Type"] == TYPE}
-
-
-def test_construct_and_handler_agree_on_metrics_properties() -> None:
-    handler = importlib.import_module("metrics")
-    assert (recommender_construct.METRICS_PROPERTIES, recommender_construct.METRICS_TYPE) == (
-        handler.PROPERTIES,
-        handler.RESOURCE_TYPE,
-    )
 
 
 def test_each_recommender_publishes_its_arn_and_metrics(dev: Template) -> None:

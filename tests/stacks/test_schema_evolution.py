@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app as cdk_app
-from personalize_constructs import dataset_schema
 from personalize_domain.config import load_app_config
 from personalize_domain.schemas import SCHEMAS_DIR, DatasetType, SchemaError
 
@@ -60,14 +58,6 @@ def evolved(
 def today(dev: Template) -> dict[str, Any]:
     template: dict[str, Any] = dev.to_json()
     return template
-
-
-def test_construct_and_handler_agree_on_property_names_and_type() -> None:
-    handler = importlib.import_module("dataset_schema")
-    assert (dataset_schema.PROPERTIES, dataset_schema.RESOURCE_TYPE) == (
-        handler.PROPERTIES,
-        handler.RESOURCE_TYPE,
-    )
 
 
 def test_no_schema_update_while_schemas_equal_their_first_version(today: dict[str, Any]) -> None:

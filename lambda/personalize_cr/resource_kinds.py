@@ -1,0 +1,109 @@
+"""The contract of each custom-resource kind, defined once.
+
+For each kind: its CloudFormation type, its property names (in the order the construct writes
+them), which of them make a new physical resource, the defaults the review tool assumes, and,
+for kinds awaited by the readiness workflow, the workflow's `Kind` value and the input fields
+the handler may send.
+
+This file lives in the Lambda asset because the handlers cannot import the app; the app loads
+this very file (`personalize_constructs/resource_kinds.py`), so both sides read one definition.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Readiness workflow input fields. The workflow reads them as `$.<field>`.
+KIND = "Kind"
+ARN = "Arn"
+HANDLE_URL = "HandleUrl"
+CREATE = "Create"
+TARGET = "Target"
+WATCH_UPDATE = "WatchUpdate"
+UPDATE = "Update"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """One branch of the readiness workflow: its `Kind` value and the input it accepts."""
+
+    kind: str
+    inputs: tuple[str, ...]
+    signals: bool = True
+
+    def input(self, **fields: Any) -> dict[str, Any]:
+        """The workflow input for this branch; a field outside the contract is a bug."""
+        unknown = set(fields) - set(self.inputs)
+        if unknown:
+            raise ValueError(f"{self.kind}: fields {sorted(unknown)} are not in its contract")
+        return {KIND: self.kind, **fields}
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    resource_type: str
+    properties: tuple[str, ...]
+    # A change of these makes the handler return a new physical id (a replacement).
+    replacing: tuple[str, ...] = ()
+    # Changes of these the handler applies to the running resource (no new resource).
+    in_place: tuple[str, ...] = ()
+    # What an absent or empty property means, as the review tool shows it.
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    readiness: Readiness | None = None
+
+
+READINESS_PROPERTIES = ("ReadinessHandle", "ReadinessStateMachineArn")
+
+DATASET_IMPORT = ResourceKind(
+    resource_type="Custom::PersonalizeDatasetImport",
+    properties=("DatasetArn", "DataLocation", "RoleArn", "ImportMode", *READINESS_PROPERTIES),
+    # A new import mode alone is not a new import: it applies to the next data change.
+    replacing=("DatasetArn", "DataLocation"),
+    defaults={"ImportMode": "FULL"},
+    readiness=Readiness(kind="import", inputs=(ARN, HANDLE_URL, CREATE)),
+)
+
+RECOMMENDER = ResourceKind(
+    resource_type="Custom::PersonalizeRecommender",
+    properties=(
+        "Name",
+        "DatasetGroupArn",
+        "RecipeArn",
+        "MinRecommendationRequestsPerSecond",
+        "ExplorationWeight",
+        "ExplorationItemAgeCutOff",
+        "State",
+        *READINESS_PROPERTIES,
+    ),
+    replacing=("Name", "DatasetGroupArn", "RecipeArn"),
+    in_place=("MinRecommendationRequestsPerSecond", "ExplorationWeight", "ExplorationItemAgeCutOff"),
+    defaults={
+        "MinRecommendationRequestsPerSecond": "1",
+        "ExplorationWeight": "",
+        "ExplorationItemAgeCutOff": "",
+        "State": "running",
+    },
+    readiness=Readiness(kind="recommender", inputs=(ARN, HANDLE_URL, TARGET, WATCH_UPDATE, UPDATE)),
+)
+
+# A recommender whose Delete outlasted the Provider's budget: deleted once training ends.
+RECOMMENDER_DELETE = Readiness(kind="recommender-delete", inputs=(ARN,), signals=False)
+
+RECOMMENDER_METRICS = ResourceKind(
+    resource_type="Custom::PersonalizeRecommenderMetrics",
+    properties=("RecommenderArn", "Operation"),
+)
+
+DATASET_SCHEMA = ResourceKind(
+    resource_type="Custom::PersonalizeDatasetSchema",
+    properties=("DatasetArn", "SchemaName", "Schema", "Domain"),
+    replacing=("SchemaName",),
+)
+
+KINDS = (DATASET_IMPORT, RECOMMENDER, RECOMMENDER_METRICS, DATASET_SCHEMA)
+READINESS_BRANCHES = tuple(
+    [k.readiness for k in KINDS if k.readiness is not None] + [RECOMMENDER_DELETE]
+)
