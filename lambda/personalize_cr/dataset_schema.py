@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
-from resource_kinds import DATASET_SCHEMA
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -29,6 +28,7 @@ from cr_common import (
     is_transient,
     require,
 )
+from resource_kinds import DATASET_SCHEMA
 
 RESOURCE_TYPE = DATASET_SCHEMA.resource_type
 PROPERTIES = DATASET_SCHEMA.properties

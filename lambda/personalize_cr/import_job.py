@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -31,13 +30,12 @@ from cr_common import (
     start_readiness,
     stop_readiness,
 )
+from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL, IMPORT_READINESS
 
 RESOURCE_TYPE = DATASET_IMPORT.resource_type
 PROPERTIES = DATASET_IMPORT.properties
 # Only new data is a new import (a new physical id); a new mode applies to the next data change.
 NEW_IMPORT_PROPERTIES = DATASET_IMPORT.replacing
-READINESS = DATASET_IMPORT.readiness
-assert READINESS is not None
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 FULL, INCREMENTAL = "FULL", "INCREMENTAL"
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
@@ -207,7 +205,7 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
             state_machine_arn=wanted.state_machine,
             resource_key=_dataset_key(wanted.dataset),
             request_id=str(event.get("RequestId", "")),
-            workflow_input=READINESS.input(**fields),
+            workflow_input=IMPORT_READINESS.input(**fields),
         )
     except Exception as exc:  # the job runs: fail through is_complete, with its ARN
         LOGGER.exception("import job %s started, but its workflow could not", arn)

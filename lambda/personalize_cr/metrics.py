@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from resource_kinds import RECOMMENDER_METRICS
 from cr_common import LOGGER, HandlerError, is_personalize_arn, require
+from resource_kinds import RECOMMENDER_METRICS
 
 RESOURCE_TYPE = RECOMMENDER_METRICS.resource_type
 PROPERTIES = RECOMMENDER_METRICS.properties

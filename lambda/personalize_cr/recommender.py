@@ -15,15 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from resource_kinds import (
-    ARN,
-    HANDLE_URL,
-    RECOMMENDER,
-    RECOMMENDER_DELETE,
-    TARGET,
-    UPDATE,
-    WATCH_UPDATE,
-)
 from cr_common import (
     LOGGER,
     HandlerError,
@@ -39,6 +30,16 @@ from cr_common import (
     require_arn,
     start_readiness,
     stop_readiness,
+)
+from resource_kinds import (
+    ARN,
+    HANDLE_URL,
+    RECOMMENDER,
+    RECOMMENDER_DELETE,
+    RECOMMENDER_READINESS,
+    TARGET,
+    UPDATE,
+    WATCH_UPDATE,
 )
 
 RESOURCE_TYPE = RECOMMENDER.resource_type
@@ -76,8 +77,6 @@ REFUSALS = frozenset(
         "ValidationException",
     }
 )
-READINESS = RECOMMENDER.readiness
-assert READINESS is not None
 
 
 @dataclass(frozen=True)
@@ -333,7 +332,7 @@ def _start_workflow(
     }
     if update == DEFERRED:
         fields[UPDATE] = pascal_case(wanted.config)
-    workflow_input = READINESS.input(**fields)
+    workflow_input = RECOMMENDER_READINESS.input(**fields)
     start_readiness(
         sfn,
         state_machine_arn=wanted.state_machine,

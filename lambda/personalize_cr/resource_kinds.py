@@ -56,6 +56,10 @@ class ResourceKind:
 
 
 READINESS_PROPERTIES = ("ReadinessHandle", "ReadinessStateMachineArn")
+IMPORT_READINESS = Readiness(kind="import", inputs=(ARN, HANDLE_URL, CREATE))
+RECOMMENDER_READINESS = Readiness(
+    kind="recommender", inputs=(ARN, HANDLE_URL, TARGET, WATCH_UPDATE, UPDATE)
+)
 
 DATASET_IMPORT = ResourceKind(
     resource_type="Custom::PersonalizeDatasetImport",
@@ -63,7 +67,7 @@ DATASET_IMPORT = ResourceKind(
     # A new import mode alone is not a new import: it applies to the next data change.
     replacing=("DatasetArn", "DataLocation"),
     defaults={"ImportMode": "FULL"},
-    readiness=Readiness(kind="import", inputs=(ARN, HANDLE_URL, CREATE)),
+    readiness=IMPORT_READINESS,
 )
 
 RECOMMENDER = ResourceKind(
@@ -79,14 +83,18 @@ RECOMMENDER = ResourceKind(
         *READINESS_PROPERTIES,
     ),
     replacing=("Name", "DatasetGroupArn", "RecipeArn"),
-    in_place=("MinRecommendationRequestsPerSecond", "ExplorationWeight", "ExplorationItemAgeCutOff"),
+    in_place=(
+        "MinRecommendationRequestsPerSecond",
+        "ExplorationWeight",
+        "ExplorationItemAgeCutOff",
+    ),
     defaults={
         "MinRecommendationRequestsPerSecond": "1",
         "ExplorationWeight": "",
         "ExplorationItemAgeCutOff": "",
         "State": "running",
     },
-    readiness=Readiness(kind="recommender", inputs=(ARN, HANDLE_URL, TARGET, WATCH_UPDATE, UPDATE)),
+    readiness=RECOMMENDER_READINESS,
 )
 
 # A recommender whose Delete outlasted the Provider's budget: deleted once training ends.
