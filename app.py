@@ -14,6 +14,7 @@ from cdk_nag import (
     PCIDSS321Checks,
 )
 
+from personalize_constructs.acknowledgments import ComplianceDecisions
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
 from personalize_domain.data_sources import DataSourceError, resolve_datasets
 from personalize_domain.schemas import SCHEMAS_DIR, SchemaError
@@ -44,6 +45,9 @@ def build_app(
             termination_protection=env.termination_protection,
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )
+    # The compliance packs' product decisions and the checkov skips, on every resource they
+    # concern; each construct acknowledges its own cdk-nag findings.
+    cdk.Aspects.of(app).add(ComplianceDecisions())
     # Reasons are written into the template metadata, so reviewers see them in the PR diff.
     cdk.Validations.of(app).add_plugins(
         AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),

@@ -7,6 +7,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from personalize_constructs.acknowledgments import ACCESS_LOG_BUCKET, mark
+
 PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com"
 # What the service needs to read import data (developer guide: granting-personalize-s3-access).
 PERSONALIZE_READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
@@ -31,6 +33,7 @@ class DataBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, disposable: bool) -> None:
         super().__init__(scope, construct_id)
         self.access_log_bucket = _secure_bucket(self, "AccessLogBucket", disposable=disposable)
+        mark(self.access_log_bucket, ACCESS_LOG_BUCKET)
         self.bucket = _secure_bucket(
             self,
             "Bucket",

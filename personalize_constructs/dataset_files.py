@@ -7,12 +7,13 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Size, Stage, SymlinkFollowMode
+from aws_cdk import RemovalPolicy, Size, Stack, Stage, SymlinkFollowMode
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from personalize_constructs.acknowledgments import acknowledge, arn_ref
 from personalize_constructs.handler_code import explicit_log_group, logging_role
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import DatasetType
@@ -121,6 +122,25 @@ class DatasetFiles(Construct):
                 role=self.role,
             )
             self.locations[dataset.dataset_type] = bucket.s3_url_for_object(key)
+        self._acknowledge(bucket)
+
+    def _acknowledge(self, bucket: s3.IBucket) -> None:
+        assert self.role is not None
+        assets = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
+        for finding in (
+            "IAM5[Action::s3:GetObject*]",
+            "IAM5[Action::s3:GetBucket*]",
+            "IAM5[Action::s3:List*]",
+            "IAM5[Action::s3:DeleteObject*]",
+            "IAM5[Action::s3:Abort*]",
+            f"IAM5[Resource::{assets}]",
+            f"IAM5[Resource::{arn_ref(bucket)}/*]",
+        ):
+            acknowledge(self.role, finding, "copy-s3-actions")
+        # BucketDeployment's handler is a stack-level singleton of aws-cdk-lib.
+        for child in Stack.of(self).node.children:
+            if child.node.id.startswith("Custom::CDKBucketDeployment"):
+                acknowledge(child, "L1", "copy-runtime")
 
     def uploads_of(self, dataset_type: DatasetType) -> list[s3deploy.BucketDeployment]:
         """The deployment an import of `dataset_type` must wait for (none for s3:// data)."""

@@ -7,7 +7,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_personalize as personalize
 from constructs import Construct
 
-from personalize_constructs.environment_arns import environment_arns, pass_role_to_personalize
+from personalize_constructs.acknowledgments import acknowledge
+from personalize_constructs.environment_arns import (
+    environment_arns,
+    nag_environment_arns,
+    pass_role_to_personalize,
+)
 from personalize_constructs.provider import PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow, ReadyCustomResource
 from personalize_constructs.resource_kinds import DATASET_IMPORT
@@ -96,3 +101,10 @@ def grant_import_management(
             resources=["*"],
         )
     )
+    nag = nag_environment_arns(name_prefix=name_prefix)
+    on_event, is_complete = provider.on_event_function.role, provider.is_complete_function.role
+    acknowledge(on_event, f"IAM5[Resource::{nag.import_jobs}]", "env-import-jobs")
+    acknowledge(on_event, f"IAM5[Resource::{nag.datasets}]", "env-datasets")
+    acknowledge(on_event, "IAM5[Resource::*]", "list-import-jobs")
+    acknowledge(is_complete, f"IAM5[Resource::{nag.import_jobs}]", "env-import-jobs")
+    acknowledge(is_complete, "IAM5[Resource::*]", "list-import-jobs")

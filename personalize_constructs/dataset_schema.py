@@ -7,8 +7,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_personalize as personalize
 from constructs import Construct
 
+from personalize_constructs.acknowledgments import acknowledge
 from personalize_constructs.dataset_group import DOMAIN, schema_name
-from personalize_constructs.environment_arns import environment_arns
+from personalize_constructs.environment_arns import environment_arns, nag_environment_arns
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
 from personalize_constructs.resource_kinds import DATASET_SCHEMA
 from personalize_domain.schemas import DatasetSchema
@@ -75,4 +76,11 @@ def grant_schema_updates(provider: PersonalizeProvider, *, name_prefix: str) -> 
             actions=["personalize:DescribeDataset"],
             resources=[arns.datasets],
         )
+    )
+    nag = nag_environment_arns(name_prefix=name_prefix)
+    acknowledge(provider.on_event_function.role, f"IAM5[Resource::{nag.schemas}]", "env-schemas")
+    acknowledge(
+        provider.is_complete_function.role,
+        f"IAM5[Resource::{nag.datasets}]",
+        "env-datasets-schema-update",
     )

@@ -25,18 +25,39 @@ class EnvironmentArns:
     dataset_group: str
 
 
+# resource type and name pattern of each field, `{prefix}` being the environment's name prefix.
+_PATTERNS = {
+    "recommenders": ("recommender", "{prefix}-*"),
+    "import_jobs": ("dataset-import-job", "{prefix}-*"),
+    "datasets": ("dataset", "{prefix}/*"),
+    "schemas": ("schema", "{prefix}-*"),
+    "dataset_group": ("dataset-group", "{prefix}"),
+}
+
+
 def environment_arns(scope: IConstruct, *, name_prefix: str) -> EnvironmentArns:
+    """The patterns as IAM policies take them (partition, region and account as tokens)."""
     stack = Stack.of(scope)
-
-    def personalize(resource: str, name: str) -> str:
-        return stack.format_arn(service="personalize", resource=resource, resource_name=name)
-
     return EnvironmentArns(
-        recommenders=personalize("recommender", f"{name_prefix}-*"),
-        import_jobs=personalize("dataset-import-job", f"{name_prefix}-*"),
-        datasets=personalize("dataset", f"{name_prefix}/*"),
-        schemas=personalize("schema", f"{name_prefix}-*"),
-        dataset_group=personalize("dataset-group", name_prefix),
+        **{
+            field: stack.format_arn(
+                service="personalize",
+                resource=resource,
+                resource_name=name.format(prefix=name_prefix),
+            )
+            for field, (resource, name) in _PATTERNS.items()
+        }
+    )
+
+
+def nag_environment_arns(*, name_prefix: str) -> EnvironmentArns:
+    """The same patterns as cdk-nag prints them in a finding (`arn:<AWS::Partition>:...`)."""
+    return EnvironmentArns(
+        **{
+            field: "arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:"
+            f"{resource}/{name.format(prefix=name_prefix)}"
+            for field, (resource, name) in _PATTERNS.items()
+        }
     )
 
 

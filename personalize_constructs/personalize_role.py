@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from personalize_constructs.acknowledgments import acknowledge, arn_ref
 from personalize_constructs.data_bucket import PERSONALIZE_PRINCIPAL, PERSONALIZE_READ_ACTIONS
 from personalize_domain.s3_uri import S3Location, is_s3_uri, s3_uri_problems, split_s3_uri
 
@@ -34,7 +35,7 @@ class PersonalizeRole(Construct):
             if not is_s3_uri(location) or s3_uri_problems(location):
                 raise ValueError(f"{construct_id}: {location!r} is not an s3://bucket/key URI")
         locations = [split_s3_uri(location) for location in external_locations]
-        # A folder is read through a prefix wildcard, acknowledged per folder (nag_register).
+        # A folder is read through a prefix wildcard, acknowledged per folder below.
         self.folders = tuple(location for location in locations if location.is_folder)
         any_personalize_resource = (
             f"arn:{Aws.PARTITION}:personalize:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"
@@ -61,6 +62,15 @@ class PersonalizeRole(Construct):
             description="Assumed by Amazon Personalize to read dataset import files",
             inline_policies={"ReadImportData": self.read_data_policy},
         )
+        acknowledge(
+            self.role, f"IAM5[Resource::{arn_ref(data_bucket)}/*]", "personalize-reads-objects"
+        )
+        for folder in self.folders:
+            acknowledge(
+                self.role,
+                f"IAM5[Resource::arn:<AWS::Partition>:s3:::{folder.bucket}/{folder.key}*]",
+                "personalize-reads-folder",
+            )
 
 
 def _read(location: S3Location) -> list[iam.PolicyStatement]:

@@ -7,8 +7,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from personalize_constructs.acknowledgments import (
+    INVOKED_BY_CLOUDFORMATION,
+    WAITER_POLICY,
+    acknowledge,
+    arn_ref,
+    mark,
+)
 from personalize_constructs.environment_arns import state_machine_principal
 from personalize_constructs.handler_code import explicit_log_group, handler_function, logging_role
 
@@ -77,6 +84,27 @@ class PersonalizeProvider(Construct):
         )
         self.service_token = self.provider.service_token
         self._confine_waiter_trust()
+        self._acknowledge()
+
+    def _framework(self, construct_id: str) -> IConstruct:
+        """One of cr.Provider's own constructs, which it does not expose: `framework-onEvent`
+        (what CloudFormation invokes), `framework-isComplete`, `framework-onTimeout` and
+        `waiter-state-machine` (ids of aws-cdk-lib's provider.ts; a test pins what they are)."""
+        return self.provider.node.find_child(construct_id)
+
+    def _acknowledge(self) -> None:
+        on_event, is_complete = arn_ref(self.on_event_function), arn_ref(self.is_complete_function)
+        for role in (self.framework_on_event_role, self.framework_complete_role):
+            acknowledge(role, f"IAM5[Resource::{on_event}:*]", "framework-invoke-versions")
+            acknowledge(role, f"IAM5[Resource::{is_complete}:*]", "framework-invoke-versions")
+        waiter = self._framework("waiter-state-machine")
+        for function in ("framework-isComplete", "framework-onTimeout"):
+            invoked = arn_ref(self._framework(function))
+            acknowledge(waiter, f"IAM5[Resource::{invoked}:*]", "framework-invoke-versions")
+        acknowledge(waiter, "IAM5[Resource::*]", "framework-logs")
+        acknowledge(waiter, "SF2", "framework-no-tracing")
+        mark(waiter, WAITER_POLICY)
+        mark(self._framework("framework-onEvent"), INVOKED_BY_CLOUDFORMATION)
 
     def _confine_waiter_trust(self) -> None:
         """Name the framework's waiter state machine and let only it assume its role.
@@ -86,7 +114,7 @@ class PersonalizeProvider(Construct):
         trust is replaced on its CloudFormation resource, since an added statement would sit
         beside the unconditioned default one.
         """
-        waiter = self.provider.node.find_child("waiter-state-machine")
+        waiter = self._framework("waiter-state-machine")
         machine = waiter.node.default_child
         role = waiter.node.find_child("Role")
         assert isinstance(machine, sfn.CfnStateMachine)

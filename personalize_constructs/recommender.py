@@ -8,7 +8,8 @@ from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IDependable
 
-from personalize_constructs.environment_arns import environment_arns
+from personalize_constructs.acknowledgments import acknowledge
+from personalize_constructs.environment_arns import environment_arns, nag_environment_arns
 from personalize_constructs.provider import SERVICE_TIMEOUT, PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow, ReadyCustomResource
 from personalize_constructs.resource_kinds import RECOMMENDER, RECOMMENDER_METRICS
@@ -124,4 +125,17 @@ def grant_recommender_management(provider: PersonalizeProvider, *, name_prefix: 
             ],
             resources=[arns.recommenders],
         )
+    )
+    nag = nag_environment_arns(name_prefix=name_prefix)
+    on_event = provider.on_event_function.role
+    acknowledge(on_event, f"IAM5[Resource::{nag.recommenders}]", "env-recommenders")
+    acknowledge(
+        on_event,
+        "IAM5[Resource::arn:<AWS::Partition>:personalize:::recipe/aws-ecomm-*]",
+        "ecommerce-recipes",
+    )
+    acknowledge(
+        provider.is_complete_function.role,
+        f"IAM5[Resource::{nag.recommenders}]",
+        "env-recommenders",
     )

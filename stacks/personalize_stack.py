@@ -33,7 +33,6 @@ from personalize_domain.stack_outputs import (
     recommender_arn_output,
     recommender_metrics_output,
 )
-from stacks import nag_register
 
 
 class PersonalizeShopStack(Stack):
@@ -52,6 +51,11 @@ class PersonalizeShopStack(Stack):
         max_wait = Duration.hours(config.readiness_timeout_hours)
 
         self.data = DataBucket(self, "Data", disposable=config.data_disposable)
+        # Stateful resources keep fixed logical IDs, so refactoring the construct tree can never
+        # make CloudFormation replace (and lose) them. Tests pin these names. The buckets are
+        # pinned first: policies and acknowledgments below refer to them.
+        _pin(self.data.bucket.node.default_child, "DataBucket")
+        _pin(self.data.access_log_bucket.node.default_child, "AccessLogBucket")
         self.personalize_role = PersonalizeRole(
             self,
             "PersonalizeRole",
@@ -173,16 +177,11 @@ class PersonalizeShopStack(Stack):
                 after=[r.ready for r in self.recommenders.values()],
             )
 
-        # Stateful resources keep fixed logical IDs, so refactoring the construct tree can never
-        # make CloudFormation replace (and lose) them. Tests pin these names.
-        _pin(self.data.bucket.node.default_child, "DataBucket")
-        _pin(self.data.access_log_bucket.node.default_child, "AccessLogBucket")
         _pin(self.dataset_group.dataset_group, "DatasetGroup")
         for dataset_type, cfn_dataset in self.dataset_group.datasets.items():
             _pin(cfn_dataset, f"{dataset_type.value}Dataset")
 
         self._outputs()
-        nag_register.acknowledge(self)
 
     def _outputs(self) -> None:
         # Plain outputs, no exports: scripts read them with describe-stacks, and nothing couples

@@ -18,11 +18,13 @@ from aws_cdk import ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duratio
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from personalize_constructs.acknowledgments import acknowledge, arn_ref
 from personalize_constructs.environment_arns import (
     EnvironmentArns,
     environment_arns,
+    nag_environment_arns,
     state_machine_principal,
 )
 from personalize_constructs.handler_code import explicit_log_group, handler_function
@@ -127,6 +129,16 @@ class ReadinessWorkflow(Construct):
                 include_execution_data=False,
             ),
         )
+        self._acknowledge(name_prefix)
+
+    def _acknowledge(self, name_prefix: str) -> None:
+        nag = nag_environment_arns(name_prefix=name_prefix)
+        role = self.state_machine.role
+        acknowledge(role, f"IAM5[Resource::{nag.import_jobs}]", "env-import-jobs")
+        acknowledge(role, f"IAM5[Resource::{nag.datasets}]", "env-datasets")
+        acknowledge(role, f"IAM5[Resource::{nag.recommenders}]", "env-recommenders")
+        acknowledge(role, "IAM5[Resource::*]", "readiness-logs-and-tracing")
+        acknowledge(role, f"IAM5[Resource::{arn_ref(self.signal_function)}:*]", "signal-versions")
 
     def personalize_call(
         self,
@@ -204,6 +216,13 @@ class ReadinessWorkflow(Construct):
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(actions=["states:StopExecution"], resources=[executions])
         )
+        executions_finding = (
+            "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+            f"{self.state_machine_name}:*"
+        )
+        # The grantee's role carries the finding (a function's role, or a role itself).
+        role: IConstruct = getattr(grantee, "role", None) or grantee  # type: ignore[assignment]
+        acknowledge(role, f"IAM5[Resource::{executions_finding}]", "readiness-executions")
 
     def _signal(self, construct_id: str, *, status: str, reason: str) -> tasks.LambdaInvoke:
         task = tasks.LambdaInvoke(

@@ -7,10 +7,10 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
-from stacks import nag_register
+from personalize_constructs import acknowledgments as nag_register
 from stacks.personalize_stack import PersonalizeShopStack
 
 PERSONALIZE = "arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>"
@@ -165,16 +165,16 @@ def test_compliance_decisions_cover_exactly_the_checked_in_counts(
 
 @pytest.mark.parametrize("pack", nag_register.COMPLIANCE_PACKS)
 def test_a_compliance_finding_nobody_decided_on_fails_synth(synth, monkeypatch, pack: str) -> None:  # type: ignore[no-untyped-def]
-    # GIVEN a log group added after the register has acknowledged the stack's resources
+    # GIVEN a resource whose rules no product decision covers (an unencrypted SNS topic)
     original = PersonalizeShopStack.__init__
 
-    def with_extra_log_group(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def with_extra_topic(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         original(self, *args, **kwargs)
-        logs.LogGroup(self, "Unreviewed")
+        sns.Topic(self, "Unreviewed")
 
-    monkeypatch.setattr(PersonalizeShopStack, "__init__", with_extra_log_group)
-    # WHEN synthesized / THEN each compliance pack names the finding on that log group
-    with pytest.raises(RuntimeError, match=rf"(?s)Unreviewed.*{pack}-CloudWatchLogGroupEncrypted"):
+    monkeypatch.setattr(PersonalizeShopStack, "__init__", with_extra_topic)
+    # WHEN synthesized / THEN each compliance pack names the finding on that topic
+    with pytest.raises(RuntimeError, match=rf"(?s)Unreviewed.*{pack}-SNSEncryptedKMS"):
         synth({"env": "dev"})
 
 

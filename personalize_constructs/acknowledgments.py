@@ -1,25 +1,22 @@
-"""Every cdk-nag acknowledgment of the app, in one place, each scoped to one finding and reasoned.
+"""The acknowledgments catalogue: every reason a finding is accepted, reviewed in one place.
 
-Each acknowledgment goes on the smallest construct that raises the finding (a role, a state
-machine, a function), never on the stack. The reasons are written into the template metadata
-(cdk-nag's `write_suppressions_to_cloud_formation`), and `tests/stacks/test_nag.py` holds the
-checked-in list of acknowledged findings, so a new one is always a deliberate diff.
+Constructs acknowledge their own cdk-nag findings with `acknowledge(construct, finding, reason)`,
+on the smallest construct that raises them, naming a reason from `REASONS`. The compliance
+packs' product decisions (`COMPLIANCE_DECISIONS`) and the checkov skips are applied to every
+resource they concern by the `ComplianceDecisions` aspect that app.py adds. The reasons are
+written into the template metadata, and tests/stacks/test_nag.py holds the checked-in list of
+acknowledged findings, so a new one is always a deliberate diff.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
+import jsii
+from aws_cdk import Acknowledgment, CfnResource, IAspect, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
-
-if TYPE_CHECKING:
-    from stacks.personalize_stack import PersonalizeShopStack
 
 REASONS = {
     "personalize-reads-objects": (
@@ -169,17 +166,48 @@ CHECKOV_SKIPS = {
 }
 
 
-def acknowledge_compliance(stack: Stack, *, custom_resource_handlers: Sequence[IConstruct]) -> None:
-    """Apply COMPLIANCE_DECISIONS to each resource of the stack the rule applies to.
+# Node metadata (in the cloud assembly, not the template) by which constructs tell the aspect
+# what only they know about a resource of theirs.
+ROLE_METADATA = "personalize-shop:compliance-role"
+INVOKED_BY_CLOUDFORMATION = "invoked-by-cloudformation"
+ACCESS_LOG_BUCKET = "access-log-bucket"
+WAITER_POLICY = "provider-waiter-policy"
+# CDK's own singleton custom-resource handlers, created at stack level under these ids.
+_CDK_CUSTOM_RESOURCE_HANDLERS = (
+    "Custom::CDKBucketDeployment",
+    "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+)
 
-    `custom_resource_handlers` are the constructs holding the functions CloudFormation itself
-    invokes (asynchronously) for custom resources; every other function is invoked synchronously.
-    """
-    handler_paths = tuple(f"{c.node.path}/" for c in custom_resource_handlers)
-    for construct in stack.node.find_all():
-        by_cloudformation = f"{construct.node.path}/".startswith(handler_paths)
+
+def mark(construct: IConstruct, role: str) -> None:
+    """Tell `ComplianceDecisions` what `construct` (and everything under it) is for."""
+    construct.node.add_metadata(ROLE_METADATA, role)
+
+
+def acknowledge(scope: IConstruct | None, finding: str, reason: str) -> None:
+    """Acknowledge one AwsSolutions finding on `scope`, with a reason from `REASONS`."""
+    assert scope is not None, f"no construct to acknowledge {finding} on"
+    Validations.of(scope).acknowledge(
+        Acknowledgment(id=f"AwsSolutions-{finding}", reason=REASONS[reason])
+    )
+
+
+def arn_ref(construct: IConstruct) -> str:
+    """How cdk-nag prints a resource's ARN: `<LogicalId.Arn>` (a pinned id once pinned)."""
+    child = construct.node.default_child
+    assert isinstance(child, CfnResource), f"{construct.node.path} has no CloudFormation resource"
+    return f"<{Stack.of(construct).resolve(child.logical_id)}.Arn>"
+
+
+@jsii.implements(IAspect)
+class ComplianceDecisions:
+    """Applies COMPLIANCE_DECISIONS and the checkov skips to each resource a rule concerns."""
+
+    def visit(self, construct: IConstruct) -> None:
+        roles = _roles(construct)
+        by_cloudformation = INVOKED_BY_CLOUDFORMATION in roles
         if isinstance(construct, CfnResource):
-            _checkov_skips(construct, by_cloudformation=by_cloudformation)
+            _checkov_skips(construct, roles, by_cloudformation=by_cloudformation)
         decisions: tuple[str, ...] = ()
         if isinstance(construct, lambda_.CfnFunction):
             dlq = "LambdaDLQ/custom-resource" if by_cloudformation else "LambdaDLQ"
@@ -189,7 +217,7 @@ def acknowledge_compliance(stack: Stack, *, custom_resource_handlers: Sequence[I
         elif isinstance(construct, s3.CfnBucket):
             replication = (
                 "S3BucketReplicationEnabled/access-logs"
-                if construct.node.path.endswith(_ACCESS_LOG_BUCKET)
+                if ACCESS_LOG_BUCKET in roles
                 else "S3BucketReplicationEnabled"
             )
             decisions = ("S3DefaultEncryptionKMS", replication)
@@ -205,10 +233,24 @@ def acknowledge_compliance(stack: Stack, *, custom_resource_handlers: Sequence[I
                 )
 
 
-_ACCESS_LOG_BUCKET = "/Data/AccessLogBucket/Resource"
+def _roles(construct: IConstruct) -> set[str]:
+    """The marks on the construct and its ancestors, and CDK's own custom-resource handlers."""
+    roles: set[str] = set()
+    for scope in construct.node.scopes:
+        roles.update(
+            str(entry.data) for entry in scope.node.metadata if entry.type == ROLE_METADATA
+        )
+        parent = scope.node.scope
+        if (
+            parent is not None
+            and isinstance(parent, Stack)
+            and scope.node.id.startswith(_CDK_CUSTOM_RESOURCE_HANDLERS)
+        ):
+            roles.add(INVOKED_BY_CLOUDFORMATION)
+    return roles
 
 
-def _checkov_skips(resource: CfnResource, *, by_cloudformation: bool) -> None:
+def _checkov_skips(resource: CfnResource, roles: set[str], *, by_cloudformation: bool) -> None:
     ids: list[str] = []
     comments = dict(CHECKOV_SKIPS)
     if resource.cfn_resource_type == "AWS::Lambda::Function":
@@ -219,137 +261,9 @@ def _checkov_skips(resource: CfnResource, *, by_cloudformation: bool) -> None:
             ids.append("CKV_AWS_173")
     elif resource.cfn_resource_type == "AWS::Logs::LogGroup":
         ids = ["CKV_AWS_158"]
-    elif resource.cfn_resource_type == "AWS::S3::Bucket" and resource.node.path.endswith(
-        _ACCESS_LOG_BUCKET
-    ):
+    elif resource.cfn_resource_type == "AWS::S3::Bucket" and ACCESS_LOG_BUCKET in roles:
         ids = ["CKV_AWS_18"]
-    elif resource.node.path.endswith(
-        "/Provider/Provider/waiter-state-machine/Role/DefaultPolicy/Resource"
-    ):
+    elif resource.cfn_resource_type == "AWS::IAM::Policy" and WAITER_POLICY in roles:
         ids = ["CKV_AWS_111"]
     if ids:
         resource.add_metadata("checkov", {"skip": [{"id": i, "comment": comments[i]} for i in ids]})
-
-
-def acknowledge(stack: PersonalizeShopStack) -> None:
-    provider = stack.provider
-    readiness = stack.readiness
-    prefix = stack.config.name_prefix
-    import_jobs = f"{_personalize_arn('dataset-import-job')}/{prefix}-*"
-    recommenders = f"{_personalize_arn('recommender')}/{prefix}-*"
-    recipes = "arn:<AWS::Partition>:personalize:::recipe/aws-ecomm-*"
-    datasets = f"{_personalize_arn('dataset')}/{prefix}/*"
-    on_event = _arn_ref(stack, provider.on_event_function)
-    is_complete = _arn_ref(stack, provider.is_complete_function)
-
-    _ack(
-        stack.personalize_role.role,
-        "IAM5[Resource::<DataBucket.Arn>/*]",
-        "personalize-reads-objects",
-    )
-    for folder in stack.personalize_role.folders:
-        _ack(
-            stack.personalize_role.role,
-            f"IAM5[Resource::arn:<AWS::Partition>:s3:::{folder.bucket}/{folder.key}*]",
-            "personalize-reads-folder",
-        )
-
-    on_event_role = provider.on_event_function.role
-    _ack(on_event_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
-    _ack(on_event_role, f"IAM5[Resource::{datasets}]", "env-datasets")
-    _ack(on_event_role, "IAM5[Resource::*]", "list-import-jobs")
-    executions = (
-        "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
-        f"{readiness.state_machine_name}:*"
-    )
-    _ack(on_event_role, f"IAM5[Resource::{executions}]", "readiness-executions")
-    is_complete_role = provider.is_complete_function.role
-    _ack(is_complete_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
-    _ack(is_complete_role, "IAM5[Resource::*]", "list-import-jobs")
-    _ack(is_complete_role, f"IAM5[Resource::{executions}]", "readiness-executions")
-    if stack.schema_updates:
-        schemas = f"{_personalize_arn('schema')}/{prefix}-*"
-        _ack(on_event_role, f"IAM5[Resource::{schemas}]", "env-schemas")
-        _ack(
-            provider.is_complete_function.role,
-            f"IAM5[Resource::{datasets}]",
-            "env-datasets-schema-update",
-        )
-    if stack.recommenders:
-        _ack(on_event_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
-        _ack(on_event_role, f"IAM5[Resource::{recipes}]", "ecommerce-recipes")
-        _ack(
-            provider.is_complete_function.role,
-            f"IAM5[Resource::{recommenders}]",
-            "env-recommenders",
-        )
-
-    machine_role = readiness.state_machine.role
-    _ack(machine_role, f"IAM5[Resource::{import_jobs}]", "env-import-jobs")
-    _ack(machine_role, f"IAM5[Resource::{datasets}]", "env-datasets")
-    _ack(machine_role, f"IAM5[Resource::{recommenders}]", "env-recommenders")
-    _ack(machine_role, "IAM5[Resource::*]", "readiness-logs-and-tracing")
-    signal = _arn_ref(stack, readiness.signal_function)
-    _ack(machine_role, f"IAM5[Resource::{signal}:*]", "signal-versions")
-
-    for role in (provider.framework_on_event_role, provider.framework_complete_role):
-        _ack(role, f"IAM5[Resource::{on_event}:*]", "framework-invoke-versions")
-        _ack(role, f"IAM5[Resource::{is_complete}:*]", "framework-invoke-versions")
-    waiter = provider.provider.node.find_child("waiter-state-machine")
-    framework = provider.provider.node.find_child("framework-isComplete")
-    on_timeout = provider.provider.node.find_child("framework-onTimeout")
-    _ack(waiter, f"IAM5[Resource::{_arn_ref(stack, framework)}:*]", "framework-invoke-versions")
-    _ack(waiter, f"IAM5[Resource::{_arn_ref(stack, on_timeout)}:*]", "framework-invoke-versions")
-    _ack(waiter, "IAM5[Resource::*]", "framework-logs")
-    _ack(waiter, "SF2", "framework-no-tracing")
-
-    copy_role = stack.data_files.role
-    if copy_role is not None:
-        assets = "arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*"
-        for finding in (
-            "IAM5[Action::s3:GetObject*]",
-            "IAM5[Action::s3:GetBucket*]",
-            "IAM5[Action::s3:List*]",
-            "IAM5[Action::s3:DeleteObject*]",
-            "IAM5[Action::s3:Abort*]",
-            f"IAM5[Resource::{assets}]",
-            "IAM5[Resource::<DataBucket.Arn>/*]",
-        ):
-            _ack(copy_role, finding, "copy-s3-actions")
-        for child in stack.node.children:
-            if child.node.id.startswith("Custom::CDKBucketDeployment"):
-                _ack(child, "L1", "copy-runtime")
-    acknowledge_compliance(stack, custom_resource_handlers=_custom_resource_handlers(stack))
-
-
-def _custom_resource_handlers(stack: PersonalizeShopStack) -> list[IConstruct]:
-    """What CloudFormation invokes for custom resources: the Provider framework's onEvent, and
-    CDK's singleton handlers of BucketDeployment and S3 auto-delete (stack-level construct ids).
-    tests/stacks/test_nag.py checks this against the templates' ServiceTokens."""
-    handlers = [stack.provider.provider.node.find_child("framework-onEvent")]
-    handlers += [
-        child
-        for child in stack.node.children
-        if child.node.id.startswith(
-            ("Custom::CDKBucketDeployment", "Custom::S3AutoDeleteObjectsCustomResourceProvider")
-        )
-    ]
-    return handlers
-
-
-def _ack(scope: IConstruct | None, finding: str, reason: str) -> None:
-    assert scope is not None, f"no construct to acknowledge {finding} on"
-    Validations.of(scope).acknowledge(
-        Acknowledgment(id=f"AwsSolutions-{finding}", reason=REASONS[reason])
-    )
-
-
-def _personalize_arn(resource: str) -> str:
-    return f"arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:{resource}"
-
-
-def _arn_ref(stack: Stack, function: IConstruct) -> str:
-    """How cdk-nag prints a function's ARN: `<LogicalId.Arn>`."""
-    child = function.node.default_child
-    assert child is not None
-    return f"<{stack.get_logical_id(child)}.Arn>"  # type: ignore[arg-type]
