@@ -14,7 +14,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from personalize_constructs.acknowledgments import acknowledge, arn_ref
-from personalize_constructs.handler_code import explicit_log_group, logging_role
+from personalize_constructs.lambda_functions import explicit_log_group, logging_role
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import DatasetType
 

@@ -17,7 +17,11 @@ from personalize_constructs.acknowledgments import (
     mark,
 )
 from personalize_constructs.environment_arns import state_machine_principal
-from personalize_constructs.handler_code import explicit_log_group, handler_function, logging_role
+from personalize_constructs.lambda_functions import (
+    explicit_log_group,
+    handler_function,
+    logging_role,
+)
 
 # Delete polls until a running import or a recommender deletion is over. The framework's
 # waiter adds Lambda time to this, and CloudFormation caps the operation at one hour
@@ -26,7 +30,7 @@ TOTAL_TIMEOUT = Duration.minutes(50)
 QUERY_INTERVAL = Duration.seconds(30)
 SERVICE_TIMEOUT = Duration.minutes(60)
 # Each call of a handler stays short: botocore's worst case per call is bounded in the handlers
-# (cr_common.WORST_CALL_SECONDS) and they start no call the remaining time cannot cover.
+# (handler_support.WORST_CALL_SECONDS) and they start no call the remaining time cannot cover.
 ON_EVENT_TIMEOUT = Duration.minutes(2)
 IS_COMPLETE_TIMEOUT = Duration.minutes(1)
 

@@ -1,7 +1,7 @@
 """The ECOMMERCE recommender use cases: recipe ARNs, inputs and training-data minimums.
 
-Source: Amazon Personalize developer guide, "ECOMMERCE use cases" (see
-../shared/reference/personalize-api-facts.md section 3.1).
+Source: Amazon Personalize developer guide, "ECOMMERCE use cases"
+(https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html).
 """
 
 from __future__ import annotations

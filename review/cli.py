@@ -65,7 +65,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--prices",
         type=Path,
         default=DEFAULT_PRICES,
-        help="price table (default: pricing/personalize-prices.json)",
+        help="price table (default: review/personalize-prices.json)",
     )
     parser.add_argument(
         "--users",

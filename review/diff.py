@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from personalize_constructs.resource_kinds import KINDS
-from review.facts import RECOMMENDER_TYPE
 from review.intrinsics import references, render
+from review.stack_resources import RECOMMENDER_TYPE
 from review.template import Resource, Template
 
 # Create-only properties: a change creates a new physical resource and deletes the old one.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from personalize_constructs.resource_kinds import RECOMMENDER
-from review import facts
+from review import stack_resources
 from review.diff import (
     ABSENT,
     EXPECTED_RECREATE,
@@ -52,7 +52,7 @@ def recommender_cost_per_hour(template: Template, prices: PriceTable, users: int
     return sum(
         (
             recommender_cost(r, prices, active_users=users).per_hour
-            for r in facts.recommenders(template)
+            for r in stack_resources.recommenders(template)
         ),
         Decimal(0),
     )
@@ -102,19 +102,19 @@ def _recommenders(
 def _recommender_lines(result: StackDiff) -> list[str]:
     lines = []
     for resource in result.added:
-        if resource.type == facts.RECOMMENDER_TYPE:
+        if resource.type == stack_resources.RECOMMENDER_TYPE:
             lines.append(f"{_name(resource)}: **new**, {_settings(resource)}")
     for resource in result.removed:
-        if resource.type == facts.RECOMMENDER_TYPE:
+        if resource.type == stack_resources.RECOMMENDER_TYPE:
             lines.append(f"{_name(resource)}: **deleted**")
     for pair in result.recreated:
-        if pair.after.type == facts.RECOMMENDER_TYPE:
+        if pair.after.type == stack_resources.RECOMMENDER_TYPE:
             lines.append(
                 f"{_name(pair.after)}: **replaced** under a new logical id "
                 f"({code(pair.before.logical_id)} → {code(pair.after.logical_id)})"
             )
     for change in result.changed:
-        if change.type == facts.RECOMMENDER_TYPE:
+        if change.type == stack_resources.RECOMMENDER_TYPE:
             lines.append(_recommender_change(change))
     return lines
 
@@ -124,7 +124,7 @@ def _name(resource: Resource) -> str:
 
 
 def _settings(resource: Resource) -> str:
-    found = facts.recommender(resource)
+    found = stack_resources.recommender(resource)
     return f"min RPS {found.min_rps_text}, state {found.state}"
 
 

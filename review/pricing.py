@@ -1,4 +1,4 @@
-"""Cost drivers from a price table the team keeps up to date (pricing/personalize-prices.json).
+"""Cost drivers from a price table the team keeps up to date (review/personalize-prices.json).
 
 The model is deliberately small. A running recommender is billed per hour at the price of the
 active-user tier it falls in; that hourly price includes a number of recommendation requests per
@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ReviewError, read_json
-from review.facts import Recommender
 from review.schedule import HOURS_PER_WEEK, PauseSchedule
+from review.stack_resources import Recommender
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PRICES = REPO_ROOT / "pricing" / "personalize-prices.json"
+DEFAULT_PRICES = Path(__file__).resolve().parent / "personalize-prices.json"
 SECONDS_PER_HOUR = 3600
 HOURS_PER_DAY = 24
 BYTES_PER_GB = 1024**3

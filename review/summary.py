@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from review import facts, iam, nag, schedule
+from review import iam, nag, schedule, stack_resources
 from review.markdown import EMPTY, cell, code, codes, table
 from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, recommender_cost
 from review.template import Template
@@ -58,7 +58,7 @@ def _costs(template: Template, prices: PriceTable, active_users: int) -> Costs:
     schedules = schedule.pause_schedules(template)
     found = [
         recommender_cost(r, prices, active_users=active_users, schedule=schedules.get(r.logical_id))
-        for r in facts.recommenders(template)
+        for r in stack_resources.recommenders(template)
     ]
     return Costs(found, prices.hours_per_month, active_users)
 
@@ -76,10 +76,10 @@ def _header(template: Template) -> list[str]:
 
 
 def _glance(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
-    recommenders = facts.recommenders(template)
+    recommenders = stack_resources.recommenders(template)
     running = sum(1 for r in recommenders if r.running)
-    seconds, _ = facts.longest_wait_chain(template)
-    kept = [r.logical_id for r in facts.kept_on_destroy(template)]
+    seconds, _ = stack_resources.longest_wait_chain(template)
+    kept = [r.logical_id for r in stack_resources.kept_on_destroy(template)]
     types = {r.type for r in template.resources.values()}
     stopped = len(recommenders) - running
     return [
@@ -214,7 +214,7 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
 
 
 def _ingestion(template: Template, prices: PriceTable) -> list[str]:
-    copies = facts.file_copies(template)
+    copies = stack_resources.file_copies(template)
     sizes = [c.size_bytes for c in copies]
     if not copies:
         return ["Data ingestion: no data files are copied by this stack."]
@@ -235,7 +235,7 @@ def _ingestion(template: Template, prices: PriceTable) -> list[str]:
 
 def _data_locations(template: Template) -> list[str]:
     lines = ["## Data locations", "", "### Dataset imports", ""]
-    imports = facts.dataset_imports(template)
+    imports = stack_resources.dataset_imports(template)
     lines += (
         table(
             ["Import", "Dataset", "Data location", "Mode"],
@@ -245,7 +245,7 @@ def _data_locations(template: Template) -> list[str]:
         else ["None."]
     )
     lines += ["", "### Files copied by `cdk deploy` (BucketDeployment)", ""]
-    copies = facts.file_copies(template)
+    copies = stack_resources.file_copies(template)
     lines += (
         table(
             ["Destination", "Source", "Unpacked size", "Prune", "Kept on delete"],
@@ -263,7 +263,7 @@ def _data_locations(template: Template) -> list[str]:
         if copies
         else ["None."]
     )
-    logs = facts.access_logs(template)
+    logs = stack_resources.access_logs(template)
     if logs:
         lines += ["", "### Access logs", ""]
         lines += [f"- {code(log.bucket)} → {code(log.destination)}" for log in logs]
@@ -272,7 +272,7 @@ def _data_locations(template: Template) -> list[str]:
 
 def _waits(template: Template) -> list[str]:
     lines = ["## Readiness waits", ""]
-    found = facts.waits(template)
+    found = stack_resources.waits(template)
     if found:
         lines += table(
             ["WaitCondition", "Waits for", "Timeout"],
@@ -280,11 +280,11 @@ def _waits(template: Template) -> list[str]:
         )
     else:
         lines.append("No WaitConditions.")
-    seconds, chain = facts.longest_wait_chain(template)
+    seconds, chain = stack_resources.longest_wait_chain(template)
     if chain:
         steps = " → ".join(code(c) for c in chain)
         lines += ["", f"Longest chain of waits: **{duration(seconds)}** ({steps}).", ""]
-    for kind, limit in sorted(facts.service_timeouts(template).items()):
+    for kind, limit in sorted(stack_resources.service_timeouts(template).items()):
         lines.append(f"- {code(kind)}: each handler call is capped at {duration(limit)}")
     return lines
 
@@ -362,7 +362,7 @@ def _suppressions(template: Template) -> list[str]:
 
 
 def _kept(template: Template) -> list[str]:
-    kept = facts.kept_on_destroy(template)
+    kept = stack_resources.kept_on_destroy(template)
     lines = ["## What `cdk destroy` keeps", ""]
     if not kept:
         return [*lines, "Nothing: every resource is deleted with the stack."]

@@ -62,7 +62,7 @@ def _ensure_file(path: Path, mb: float, out_dir: Path) -> None:
         return
     # In a child process: the parent stays small, because a child's peak RSS as reported by
     # wait4 starts from the size of the process that forked it.
-    command = [sys.executable, "-m", "personalize_domain.cli", "sample-data", "--out", str(out_dir)]
+    command = [sys.executable, "-m", "personalize_ops.cli", "sample-data", "--out", str(out_dir)]
     subprocess.run([*command, "--interactions-mb", str(mb)], check=True, cwd=ROOT)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
-from cr_common import (
+from handler_support import (
     LOGGER,
     HandlerError,
     arn_parts,

@@ -15,7 +15,7 @@ import dataset_schema
 import import_job
 import metrics
 import recommender
-from cr_common import (
+from handler_support import (
     LOGGER,
     Deadline,
     HandlerError,

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cr_common import LOGGER, HandlerError, is_personalize_arn, require
+from handler_support import LOGGER, HandlerError, is_personalize_arn, require
 from resource_kinds import RECOMMENDER_METRICS
 
 RESOURCE_TYPE = RECOMMENDER_METRICS.resource_type

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from cr_common import (
+from handler_support import (
     LOGGER,
     HandlerError,
     arn_parts,

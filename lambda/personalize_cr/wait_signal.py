@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from cr_common import LOGGER, HandlerError, shorten
+from handler_support import LOGGER, HandlerError, shorten
 
 STATUSES = ("SUCCESS", "FAILURE")
 # CloudFormation shows the reason in the stack events.

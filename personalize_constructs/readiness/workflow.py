@@ -27,7 +27,7 @@ from personalize_constructs.environment_arns import (
     nag_environment_arns,
     state_machine_principal,
 )
-from personalize_constructs.handler_code import explicit_log_group, handler_function
+from personalize_constructs.lambda_functions import explicit_log_group, handler_function
 from personalize_constructs.resource_kinds import KIND, Readiness
 
 # CloudFormation's WaitCondition Timeout is at most 12 hours.

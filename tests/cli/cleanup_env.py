@@ -19,13 +19,13 @@ from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 from day_two_env import REGION
 
-from personalize_domain.cli import main
-from personalize_domain.day_two import Clients
-from personalize_domain.day_two.cleanup import OWNER_TAG, Pacing
 from personalize_domain.schemas import DatasetType, load_schema
 from personalize_domain.stack_outputs import output_label, stack_name
 from personalize_domain.use_cases import USE_CASES
-from tests.personalize_sim import PersonalizeSimulator
+from personalize_ops.cli import main
+from personalize_ops.day_two import Clients
+from personalize_ops.day_two.cleanup import OWNER_TAG, Pacing
+from tests.personalize_simulator import PersonalizeSimulator
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeShop-Role"
 

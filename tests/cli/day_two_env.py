@@ -18,11 +18,11 @@ import boto3
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 
-from personalize_domain.cli import main
-from personalize_domain.day_two import Clients
 from personalize_domain.stack_outputs import recommender_arn_output, recommender_metrics_output
 from personalize_domain.use_cases import USE_CASES
-from tests.personalize_sim import (
+from personalize_ops.cli import main
+from personalize_ops.day_two import Clients
+from tests.personalize_simulator import (
     PersonalizeEventsSimulator,
     PersonalizeRuntimeSimulator,
     PersonalizeSimulator,

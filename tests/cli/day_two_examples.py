@@ -18,9 +18,9 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 from cleanup_env import deploy_like_the_stack, run_cleanup  # noqa: E402
 from day_two_env import REGION, DeployedEnv, deploy_dev  # noqa: E402
 
-from tests.personalize_sim import PersonalizeSimulator  # noqa: E402
+from tests.personalize_simulator import PersonalizeSimulator  # noqa: E402
 
-PROMPT = "$ .venv/bin/python -m personalize_domain.cli"
+PROMPT = "$ .venv/bin/python -m personalize_ops.cli"
 
 
 def show(env: DeployedEnv, args: list[str], **invoke: Any) -> None:

@@ -27,8 +27,8 @@ from botocore.exceptions import (
 from click.testing import CliRunner, Result
 from day_two_env import REGION, DeployedEnv
 
-from personalize_domain.cli import main
-from personalize_domain.day_two import Clients
+from personalize_ops.cli import main
+from personalize_ops.day_two import Clients
 
 Check = Callable[[str], None]
 

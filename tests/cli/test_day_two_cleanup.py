@@ -21,13 +21,13 @@ from cleanup_env import (
 from click.testing import CliRunner
 from day_two_env import REGION
 
-from personalize_domain import cli
-from personalize_domain.day_two import Clients
-from personalize_domain.day_two.cleanup import OWNER_TAG, Names, Pacing
 from personalize_domain.schemas import DatasetType
 from personalize_domain.stack_outputs import stack_name
 from personalize_domain.use_cases import USE_CASES
-from tests.personalize_sim import Durations, PersonalizeSimulator
+from personalize_ops import cli
+from personalize_ops.day_two import Clients
+from personalize_ops.day_two.cleanup import OWNER_TAG, Names, Pacing
+from tests.personalize_simulator import Durations, PersonalizeSimulator
 
 DELETES = (
     "DeleteRecommender",

@@ -9,8 +9,8 @@ from botocore.credentials import CredentialResolver
 from click.testing import CliRunner
 from day_two_env import REGION, DeployedEnv
 
-from personalize_domain.cli import main
-from personalize_domain.day_two import Clients
+from personalize_ops.cli import main
+from personalize_ops.day_two import Clients
 
 COMMANDS = [
     ["status"],

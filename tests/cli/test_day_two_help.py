@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from personalize_domain.cli import main
+from personalize_ops.cli import main
 
 HELP_SAYS = {
     "status": "List every Personalize resource of an environment with its status.",

@@ -7,7 +7,7 @@ import json
 
 from day_two_env import DeployedEnv
 
-from personalize_domain.day_two import METRICS
+from personalize_ops.day_two import METRICS
 
 
 def test_the_table_shows_the_metrics_the_stack_records() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from day_two_env import DeployedEnv
 
 from personalize_domain.config import load_app_config
-from personalize_domain.day_two.recommend import items_csv
+from personalize_ops.day_two.recommend import items_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 RFY = ["recommend", "--use-case", "recommended-for-you"]

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from validation_helpers import INTERACTIONS_HEADER, WriteCsv, interaction_rows
 
-from personalize_domain.cli import main
+from personalize_ops.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 

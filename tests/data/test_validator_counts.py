@@ -20,7 +20,6 @@ from validation_helpers import (
     rules,
 )
 
-from personalize_domain.cli import main
 from personalize_domain.data import (
     DatasetStats,
     ValidationReport,
@@ -29,6 +28,7 @@ from personalize_domain.data import (
     validator,
 )
 from personalize_domain.schemas import DatasetType
+from personalize_ops.cli import main
 
 ACTIVE_USERS = 30_000
 ITEMS_MANY = 30_000

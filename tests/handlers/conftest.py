@@ -28,14 +28,14 @@ from aws_cdk.assertions import Template
 from personalize_constructs import provider
 from tests.cfn_model import CloudFormation, ProviderFramework, Response
 from tests.cfn_model.stack import Loop
-from tests.personalize_sim import (
+from tests.personalize_simulator import (
     ECOMMERCE_INTERACTIONS_SCHEMA,
     Clock,
     Durations,
     PersonalizeSimulator,
     Quotas,
 )
-from tests.sfn_sim import StepFunctionsSimulator, state_machine_definition
+from tests.stepfunctions_simulator import StepFunctionsSimulator, state_machine_definition
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 SIGNAL_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:shop-dev-signal"

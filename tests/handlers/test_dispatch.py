@@ -8,7 +8,7 @@ import import_job
 import metrics
 import pytest
 import recommender
-from cr_common import HandlerError
+from handler_support import HandlerError
 
 
 def test_each_custom_resource_type_has_its_module() -> None:

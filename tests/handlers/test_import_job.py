@@ -7,7 +7,7 @@ from typing import Any
 
 import import_job
 import pytest
-from cr_common import HandlerError
+from handler_support import HandlerError
 
 from tests.handlers.conftest import World
 

@@ -18,7 +18,7 @@ import recommender
 
 from tests.cfn_model import MAX_RESPONSE_BYTES, CloudFormation
 from tests.handlers.conftest import World
-from tests.personalize_sim import ECOMMERCE_INTERACTIONS_SCHEMA, RECOMMENDED_FOR_YOU
+from tests.personalize_simulator import ECOMMERCE_INTERACTIONS_SCHEMA, RECOMMENDED_FOR_YOU
 
 ROLE = "arn:aws:iam::123456789012:role/shop-dev-personalize"
 BEST_SELLERS = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
@@ -405,7 +405,7 @@ def test_a_five_kilobyte_personalize_message_fits_cloudformations_response(world
 
 
 def test_no_handler_call_starts_that_could_outlast_the_lambda(world: World) -> None:
-    from cr_common import WORST_CALL_SECONDS, Deadline
+    from handler_support import WORST_CALL_SECONDS, Deadline
 
     from personalize_constructs import provider
 

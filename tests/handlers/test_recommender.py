@@ -9,10 +9,10 @@ from typing import Any
 import metrics
 import pytest
 import recommender
-from cr_common import HandlerError
+from handler_support import HandlerError
 
 from tests.handlers.conftest import World
-from tests.personalize_sim import RECOMMENDED_FOR_YOU
+from tests.personalize_simulator import RECOMMENDED_FOR_YOU
 
 TYPE = recommender.RESOURCE_TYPE
 BEST_SELLERS = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"

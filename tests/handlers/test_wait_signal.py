@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import wait_signal
-from cr_common import HandlerError
+from handler_support import HandlerError
 
 from tests.handlers.conftest import Signal, local_endpoint_only
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from review.errors import ReviewError
-from review.facts import recommenders
 from review.pricing import DEFAULT_PRICES, ingestion_cost, load_prices, money, recommender_cost
+from review.stack_resources import recommenders
 from tests.review.builders import price_data, prices, recommender, template, write_prices
 
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from review.facts import recommenders
 from review.pricing import money, recommender_cost
 from review.schedule import pause_schedules
+from review.stack_resources import recommenders
 from review.summary import render_summary
 from tests.review.builders import pause_schedule, prices, recommender, template
 

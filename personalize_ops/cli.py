@@ -1,0 +1,717 @@
+"""Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
+
+The day-two commands (status, metrics, recommend, stop, start, event, cleanup) live in
+`personalize_ops.day_two`; this module only parses options, prints, and turns operator errors
+into one line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, ParamSpec, TypeVar
+
+import click
+from botocore.exceptions import (
+    ClientError,
+    HTTPClientError,
+    InvalidRegionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+from botocore.exceptions import ConnectionError as NoConnectionError
+
+from personalize_domain.config import ConfigError, EnvironmentConfig, load_app_config
+from personalize_domain.data.sample import (
+    DEFAULT_INTERACTIONS,
+    DEFAULT_SEED,
+    SampleSpec,
+    megabytes,
+    write_sample,
+)
+from personalize_domain.data.validator import validate_datasets
+from personalize_domain.use_cases import USE_CASES
+from personalize_ops.day_two import (
+    Action,
+    Clients,
+    DayTwoError,
+    StackOutputs,
+    change_state,
+    collect_metrics,
+    collect_status,
+    default_clients,
+    read_outputs,
+    recommend,
+    send_event,
+)
+from personalize_ops.day_two.cleanup import (
+    Api,
+    Pacing,
+    blocked_error,
+    execute,
+    plan_cleanup,
+    render_outcome,
+    render_plan,
+)
+from personalize_ops.day_two.errors import error_detail
+from personalize_ops.day_two.event import check_event_type, render_sent
+from personalize_ops.day_two.lifecycle import render_changes
+from personalize_ops.day_two.metrics import render_metrics
+from personalize_ops.day_two.recommend import check_inputs, items_csv, render_recommendations
+from personalize_ops.day_two.status import render_status
+
+DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
+# Anchored on this file, not the working directory: day-two commands run from anywhere.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON = PROJECT_ROOT / "cdk.json"
+_TYPE_BY_NAME = (("interaction", "interactions"), ("item", "items"), ("user", "users"))
+
+
+class _Refused(click.ClickException):
+    """An operator error outside AWS, e.g. an unwritable --out: one `error:` line, exit 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
+
+
+class _OneLineErrors(click.Group):
+    """No command prints a traceback: what `_operator_message` knows is one line that says what
+    to do, anything else one line that names it and --debug, all with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            message = _operator_message(error) or (
+                f"unexpected {type(error).__name__}: {_one_line(str(error))} "
+                "(run with --debug for the traceback)"
+            )
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(1)
+
+
+@click.group(
+    cls=_OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("--debug", is_flag=True, help="Print the traceback of an unexpected error.")
+def main(debug: bool) -> None:
+    """Check the CSV files that feed Amazon Personalize, and operate a deployed environment.
+
+    validate and sample-data work offline (the same checks run at `cdk synth`). status,
+    metrics, recommend, stop, start and event read the environment's stack
+    PersonalizeShop-<env> and call Personalize with your AWS credentials (AWS_PROFILE or the
+    default chain). cleanup needs no stack: it finds the environment's resources in
+    Personalize by name.
+    """
+
+
+@main.command(
+    epilog="""\b
+Examples:
+  validate data/sample/*.csv
+  validate --interactions export/events.csv --use-case best-sellers
+  validate data/bench/interactions.csv --no-cache --exact-counts
+"""
+)
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--interactions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Interactions CSV (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE).",
+)
+@click.option("--items", type=click.Path(dir_okay=False, path_type=Path), help="Items CSV.")
+@click.option("--users", type=click.Path(dir_okay=False, path_type=Path), help="Users CSV.")
+@click.option(
+    "--use-case",
+    "use_cases",
+    multiple=True,
+    type=click.Choice(list(USE_CASES)),
+    metavar="USE_CASE",
+    help=f"Recommender whose data minimums to check; repeat for several. One of "
+    f"{', '.join(USE_CASES)}. Default: all five.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CACHE_DIR,
+    show_default=True,
+    help="Where reports of unchanged files are kept, keyed by content digest.",
+)
+@click.option("--no-cache", is_flag=True, help="Validate again even if a report is cached.")
+@click.option(
+    "--exact-counts",
+    is_flag=True,
+    help="Count the users and items of an Interactions file over 1,000,000 rows exactly "
+    "(about 25 % slower) instead of estimating them from a sample of the IDs. Rule verdicts "
+    "are exact either way.",
+)
+def validate(
+    paths: tuple[Path, ...],
+    interactions: Path | None,
+    items: Path | None,
+    users: Path | None,
+    use_cases: tuple[str, ...],
+    cache_dir: Path,
+    no_cache: bool,
+    exact_counts: bool,
+) -> None:
+    """Validate dataset CSV files against schemas/ and Personalize's import rules.
+
+    PATHS are named after their dataset (interactions*.csv, items*.csv, users*.csv); use the
+    options for other names. Every error names the file, row, column, value and a fix. Exits
+    with status 1 if any file has errors; warnings alone exit 0.
+    """
+    files = {"interactions": interactions, "items": items, "users": users}
+    for path in paths:
+        kind = _dataset_of(path)
+        if files[kind] is not None:
+            raise click.UsageError(f"two {kind} files given ({files[kind]} and {path}).")
+        files[kind] = path
+    if not any(files.values()):
+        raise click.UsageError("give at least one CSV file (see --help).")
+    started = time.perf_counter()
+    try:
+        report = validate_datasets(
+            interactions=files["interactions"],
+            items=files["items"],
+            users=files["users"],
+            use_cases=use_cases or tuple(USE_CASES),
+            cache_dir=None if no_cache else cache_dir,
+            exact_counts=exact_counts,
+        )
+    except OSError as error:
+        in_cache = not no_cache and Path(error.filename or "").is_relative_to(cache_dir)
+        fix = (
+            "pass --cache-dir with a folder you can write to, or --no-cache"
+            if in_cache
+            else "check the file's path and permissions"
+        )
+        raise _Refused(f"{_os_problem(error)}; {fix}") from error
+    click.echo(report.render())
+    click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _dataset_of(path: Path) -> str:
+    name = path.name.lower()
+    matches = [kind for word, kind in _TYPE_BY_NAME if word in name]
+    if len(matches) != 1:
+        raise click.UsageError(
+            f"cannot tell the dataset of {path} from its name; pass it with --interactions, "
+            "--items or --users."
+        )
+    return matches[0]
+
+
+@main.command(
+    "sample-data",
+    epilog="""\b
+Examples:
+  sample-data                                   # the committed sample in data/sample/
+  sample-data --out data/bench --interactions-mb 250
+  sample-data --out /tmp/shop --seed 7 --interactions 200000 --users 5000
+""",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data") / "sample",
+    show_default=True,
+    help="Directory for interactions.csv, items.csv and users.csv.",
+)
+@click.option(
+    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Same seed, same bytes."
+)
+@click.option(
+    "--interactions",
+    "rows",
+    type=click.IntRange(min=1),
+    help=f"Number of interaction rows. [default: {DEFAULT_INTERACTIONS:,}]",
+)
+@click.option(
+    "--interactions-mb",
+    type=click.FloatRange(min=0.001),
+    help="Size of interactions.csv in MB instead of a row count (e.g. 250 for benchmarks).",
+)
+@click.option("--users", type=click.IntRange(min=1), help="Users [default: scales with size].")
+@click.option("--items", type=click.IntRange(min=1), help="Items [default: scales with size].")
+def sample_data(
+    out: Path,
+    seed: int,
+    rows: int | None,
+    interactions_mb: float | None,
+    users: int | None,
+    items: int | None,
+) -> None:
+    """Write a deterministic sample shop: interactions, items and users CSVs.
+
+    Long-tailed item popularity, browsing sessions that sometimes end in a purchase, items
+    bought together, three category levels, prices, descriptions and user demographics, over
+    six months of 2025. Large files are written in chunks, so memory stays flat.
+    """
+    if rows is not None and interactions_mb is not None:
+        raise click.UsageError("give --interactions or --interactions-mb, not both.")
+    spec = SampleSpec(
+        seed=seed,
+        interactions=None if interactions_mb is not None else rows or DEFAULT_INTERACTIONS,
+        interactions_bytes=megabytes(interactions_mb) if interactions_mb is not None else None,
+        users=users,
+        items=items,
+    )
+    started = time.perf_counter()
+    try:
+        files = write_sample(out, spec)
+    except OSError as error:
+        raise _Refused(
+            f"cannot write {_os_problem(error)}; pass --out with a folder you can write to"
+        ) from error
+    elapsed = time.perf_counter() - started
+    for path in (files.interactions, files.items, files.users):
+        click.echo(f"{path}  {path.stat().st_size / 1e6:8.1f} MB")
+    click.echo(
+        f"{files.interaction_rows:,} interactions ({files.view_events:,} View, "
+        f"{files.purchase_events:,} Purchase), seed {seed}, in {elapsed:.1f} s"
+    )
+
+
+# ---------------------------------------------------------------- day-two commands
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _operator_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print an operator error as one line that says what to do, and exit 1 (no traceback)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except Exception as error:
+            message = _operator_message(error)
+            if message is None:
+                raise
+        click.echo(f"error: {message}", err=True)
+        raise SystemExit(1)
+
+    return run
+
+
+def _operator_message(error: Exception) -> str | None:
+    """One line that names a problem the operator can fix, and the fix; None if unexpected."""
+    if isinstance(error, DayTwoError):
+        return str(error)
+    if isinstance(error, NoCredentialsError):
+        return (
+            "no AWS credentials: set AWS_PROFILE (then `aws sso login` if it uses SSO) or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and try again"
+        )
+    if isinstance(error, SSOError | TokenRetrievalError):
+        return (
+            "your AWS SSO session is missing or expired: run `aws sso login` (with --profile "
+            "$AWS_PROFILE if you use a profile), and try again"
+        )
+    if isinstance(error, ProfileNotFound):
+        return (
+            f"AWS profile {error.kwargs.get('profile')!r} is not in your AWS config: set "
+            "AWS_PROFILE to one that `aws configure list-profiles` lists, or unset it"
+        )
+    if isinstance(error, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(error, InvalidRegionError):
+        return (
+            f"{error.kwargs.get('region_name')!r} is not an AWS region name: pass --region "
+            "with one such as eu-west-1 (or fix `region` in cdk.json, AWS_REGION or your "
+            "profile's region)"
+        )
+    # Before OSError: botocore's timeouts are OSErrors too.
+    if isinstance(error, NoConnectionError | HTTPClientError):
+        return (
+            f"no answer from AWS ({_one_line(str(error))}): check your network connection "
+            "(and HTTPS_PROXY if you need a proxy) and --region, then try again"
+        )
+    if isinstance(error, ParamValidationError):
+        return f"AWS would refuse these values ({_one_line(str(error))}); correct them"
+    if isinstance(error, ClientError):
+        code, detail = error_detail(error)
+        return f"AWS refused {error.operation_name} ({code or '?'}): {_one_line(detail)}"
+    if isinstance(error, OSError):
+        return f"{_os_problem(error)}; check the path and its permissions"
+    return None
+
+
+def _os_problem(error: OSError) -> str:
+    where = " -> ".join(str(f) for f in (error.filename, error.filename2) if f is not None)
+    reason = error.strerror or _one_line(str(error))
+    return f"{where}: {reason}" if where else reason
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _not_blank(example: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """An option callback: refuse an empty id while parsing, before any AWS call."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            flag = param.opts[0]
+            raise _Refused(f"{flag} is empty: give an id, e.g. {flag} {example}")
+        return value
+
+    return check
+
+
+def _env_options(command: Callable[P, R]) -> Callable[P, R]:
+    command = click.option(
+        "--region",
+        help="AWS region of the stack. [default: the environment's `region` in cdk.json, "
+        "else AWS_REGION or your profile's region]",
+    )(command)
+    return click.option(
+        "--env",
+        "env_name",
+        default="dev",
+        show_default=True,
+        help="Environment in cdk.json; its stack is PersonalizeShop-<env>.",
+    )(command)
+
+
+def _environment(env_name: str) -> EnvironmentConfig:
+    try:
+        config = load_app_config(json.loads(CDK_JSON.read_text())["context"])
+    except ConfigError as error:
+        raise DayTwoError(f"{CDK_JSON} is invalid:\n{error}") from error
+    envs = {env.name: env for env in config.environments}
+    if env_name not in envs:
+        raise DayTwoError(
+            f"unknown environment {env_name!r}; cdk.json has: {', '.join(sorted(envs))}"
+        )
+    return envs[env_name]
+
+
+def _given(kind: type[R]) -> R | None:
+    """What tests pass through click's context object (clients, pacing; one, or a tuple)."""
+    obj = click.get_current_context().obj
+    for item in obj if isinstance(obj, tuple) else (obj,):
+        if isinstance(item, kind):
+            return item
+    return None
+
+
+def _clients(env: EnvironmentConfig, region: str | None) -> Clients:
+    # Tests pass ready-made clients; production builds them.
+    return _given(Clients) or default_clients(region or env.region)
+
+
+def _connect(env_name: str, region: str | None) -> tuple[EnvironmentConfig, Clients, StackOutputs]:
+    env = _environment(env_name)
+    clients = _clients(env, region)
+    return env, clients, read_outputs(clients.cloudformation, env_name)
+
+
+@main.command(
+    short_help="Every Personalize resource of an environment, with status.",
+    epilog="\b\nExamples:\n  status\n  status --env prod --region eu-west-1\n",
+)
+@_env_options
+@_operator_errors
+def status(env_name: str, region: str | None) -> None:
+    """List every Personalize resource of an environment with its status.
+
+    The dataset group, each dataset with its latest import job (mode, and failure reason if
+    it failed), and each recommender (use case, minimum requests per second, exploration, and
+    the status of its latest update).
+    """
+    _, clients, outputs = _connect(env_name, region)
+    click.echo(f"{outputs.stack_name} ({clients.region})")
+    click.echo(render_status(collect_status(clients.personalize, outputs.dataset_group_arn)))
+
+
+@main.command(
+    short_help="Offline metrics of each recommender, side by side.",
+    epilog="\b\nExamples:\n  metrics\n  metrics --env prod\n",
+)
+@_env_options
+@_operator_errors
+def metrics(env_name: str, region: str | None) -> None:
+    """Show each recommender's offline metrics side by side (0 to 1, higher is better).
+
+    The console's evaluation table: coverage, mean reciprocal rank @25, NDCG and precision
+    @5/10/25, from DescribeRecommender (or the stack output if describing fails).
+    See docs/day-two.md for what each metric means.
+    """
+    _, clients, outputs = _connect(env_name, region)
+    columns = collect_metrics(clients.personalize, outputs)
+    if not columns:
+        raise DayTwoError(f"{outputs.stack_name} has no recommenders; add some in cdk.json")
+    click.echo(render_metrics(columns))
+
+
+@main.command(
+    "recommend",
+    short_help="Ask a recommender for items, as the console's Test recommender.",
+    epilog="""\b
+Examples:
+  recommend --use-case recommended-for-you --user-id U0000001
+  recommend --use-case frequently-bought-together --item-id SKU-000001 --num-results 10
+  recommend --env prod --use-case customers-who-viewed-x-also-viewed \\
+            --user-id U0000001 --item-id SKU-000002
+""",
+)
+@_env_options
+@click.option(
+    "--use-case",
+    required=True,
+    type=click.Choice(list(USE_CASES)),
+    metavar="USE_CASE",
+    help=f"Recommender to ask: one of {', '.join(USE_CASES)}.",
+)
+@click.option(
+    "--user-id",
+    callback=_not_blank("U0000001"),
+    help="USER_ID to recommend for (use cases that need a user).",
+)
+@click.option(
+    "--item-id",
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID to recommend from (use cases that need an item).",
+)
+@click.option(
+    "--num-results",
+    type=click.IntRange(1, 500),
+    default=25,
+    show_default=True,
+    help="How many items (the console's test shows 25).",
+)
+@_operator_errors
+def recommend_command(
+    env_name: str,
+    region: str | None,
+    use_case: str,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+) -> None:
+    """Get recommendations from a recommender, as the console's "Test recommender" does.
+
+    Prints rank, item id and score, plus each item's category and price when the
+    environment's items dataset is a local CSV. The recommender must be ACTIVE.
+    """
+    # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
+    check_inputs(use_case, user_id, item_id)
+    env, clients, outputs = _connect(env_name, region)
+    items_file = items_csv(env, PROJECT_ROOT)
+    found = recommend(
+        clients.personalize,
+        clients.runtime,
+        arn=outputs.recommender_arn(use_case, env_name),
+        env=env_name,
+        use_case_key=use_case,
+        user_id=user_id,
+        item_id=item_id,
+        num_results=num_results,
+        items_file=items_file,
+    )
+    click.echo(render_recommendations(found, enriched=items_file is not None))
+
+
+def _change_state(action: Action, env_name: str, region: str | None, keys: tuple[str, ...]) -> None:
+    env, clients, outputs = _connect(env_name, region)
+    changes = change_state(
+        clients.personalize, outputs, action=action, use_cases=keys, env=env_name
+    )
+    click.echo(render_changes(changes))
+    configured = {r.use_case.key: r.state.value for r in env.recommenders}
+    states = ", ".join(f"{c.use_case}={configured.get(c.use_case, '?')}" for c in changes)
+    click.echo(
+        f"warning: the next `make deploy ENV={env_name}` that changes a recommender re-applies "
+        f"its configured state (cdk.json environments.{env_name}.recommenders.<use-case>.state: "
+        f"{states}).",
+        err=True,
+    )
+    if not all(c.ok for c in changes):
+        raise SystemExit(1)
+
+
+_USE_CASE_OPTION = click.option(
+    "--use-case",
+    "use_cases",
+    multiple=True,
+    type=click.Choice(list(USE_CASES)),
+    metavar="USE_CASE",
+    help="Recommender to act on; repeat for several. Default: every deployed recommender.",
+)
+
+
+@main.command(
+    short_help="Pause recommenders now (a stopped one is not billed).",
+    epilog="\b\nExamples:\n  stop\n  stop --env prod --use-case most-viewed\n",
+)
+@_env_options
+@_USE_CASE_OPTION
+@_operator_errors
+def stop(env_name: str, region: str | None, use_cases: tuple[str, ...]) -> None:
+    """Pause recommenders now: a stopped (INACTIVE) recommender is not billed.
+
+    Calls StopRecommender on each ACTIVE recommender; ones already stopping or INACTIVE are
+    skipped. It stops answering requests and is not retrained until started again.
+    """
+    _change_state(Action.STOP, env_name, region, use_cases)
+
+
+@main.command(
+    short_help="Resume stopped recommenders now (billing resumes).",
+    epilog="\b\nExamples:\n  start\n  start --env prod --use-case most-viewed\n",
+)
+@_env_options
+@_USE_CASE_OPTION
+@_operator_errors
+def start(env_name: str, region: str | None, use_cases: tuple[str, ...]) -> None:
+    """Resume stopped recommenders now: billing and weekly retraining resume.
+
+    Calls StartRecommender on each INACTIVE recommender; ones already starting or ACTIVE are
+    skipped. Starting creates no new model; it answers again once ACTIVE (a few minutes).
+    """
+    _change_state(Action.START, env_name, region, use_cases)
+
+
+@main.command(
+    short_help="Send one test interaction to the event tracker (PutEvents).",
+    epilog="""\b
+Examples:
+  event --user-id U0000001 --item-id SKU-000001
+  event --user-id U0000001 --item-id SKU-000001 --event-type Purchase --session-id S1
+""",
+)
+@_env_options
+@click.option(
+    "--user-id",
+    required=True,
+    callback=_not_blank("U0000001"),
+    help="USER_ID of the interaction.",
+)
+@click.option(
+    "--item-id",
+    required=True,
+    callback=_not_blank("SKU-000001"),
+    help="ITEM_ID of the interaction.",
+)
+@click.option(
+    "--event-type",
+    default="View",
+    show_default=True,
+    help="View or Purchase, the event types the ECOMMERCE use cases learn from.",
+)
+@click.option(
+    "--session-id",
+    callback=_not_blank("S1"),
+    help="Session to add the event to. [default: a new one, printed]",
+)
+@_operator_errors
+def event(
+    env_name: str,
+    region: str | None,
+    user_id: str,
+    item_id: str,
+    event_type: str,
+    session_id: str | None,
+) -> None:
+    """Send one interaction to the environment's event tracker, as a shop's backend would.
+
+    Calls personalize-events PutEvents with the tracking id of the stack output
+    EventTrackingId, sentAt now, and prints what it sent. The environment needs
+    eventTracker=true in cdk.json. Personalize adds the event to the Interactions dataset, and
+    recommended-for-you uses it in that user's next recommendations.
+    """
+    # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
+    checked_type = check_event_type(event_type)
+    env, clients, outputs = _connect(env_name, region)
+    sent = send_event(
+        clients.events,
+        outputs,
+        env,
+        user_id=user_id,
+        item_id=item_id,
+        event_type=checked_type,
+        session_id=session_id,
+        sent_at=datetime.now(UTC),
+    )
+    click.echo(render_sent(sent))
+
+
+@main.command(
+    short_help="Delete every Personalize resource of an environment (the guide's Clean up).",
+    epilog="""\b
+Examples:
+  cleanup --env dev --dry-run     # list what would be deleted, in order
+  cleanup --env dev
+  cleanup --env prod --region eu-west-1
+""",
+)
+@click.option(
+    "--env",
+    "env_name",
+    required=True,
+    help="Environment in cdk.json whose Personalize resources to delete (no default: this "
+    "deletes).",
+)
+@click.option(
+    "--region",
+    help="AWS region of the environment. [default: the environment's `region` in cdk.json, "
+    "else AWS_REGION or your profile's region]",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be deleted, in order; change nothing."
+)
+@_operator_errors
+def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
+    """Delete every Personalize resource of an environment, as the console guide's "Clean up".
+
+    Needs no stack (use it after a `cdk destroy` that ended DELETE_FAILED, or to remove
+    everything Personalize-side): resources are found by the exact names the stack gives them
+    under the environment's namePrefix, recommenders also by the stack's owner tag; anything
+    else is reported and left alone. Deletes recommenders, the event tracker, datasets (once
+    their imports have ended), the dataset group and its schemas, in that order, waiting as
+    long as Personalize needs (hours if a recommender is still training). Run it again to
+    resume. S3 buckets are not touched.
+    """
+    env = _environment(env_name)
+    clients = _clients(env, region)
+    api = Api(clients.personalize, _given(Pacing) or Pacing(), click.echo)
+    plan = plan_cleanup(api, env=env.name, name_prefix=env.name_prefix, region=clients.region)
+    click.echo(render_plan(plan, dry_run=dry_run))
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    try:
+        outcome = execute(api, plan)
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: deletes already requested go on in Personalize; run `cleanup --env "
+            f"{env.name}` again to resume",
+            err=True,
+        )
+        raise SystemExit(130) from None
+    if plan.steps:
+        click.echo(render_outcome(api, outcome))
+    if plan.blocked:
+        raise blocked_error(plan)
+
+
+if __name__ == "__main__":
+    main()

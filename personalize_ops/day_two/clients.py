@@ -1,0 +1,47 @@
+"""The boto3 clients a day-two command needs, built once per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from personalize_ops.day_two.errors import DayTwoError
+
+if TYPE_CHECKING:
+    from mypy_boto3_personalize import PersonalizeClient as PersonalizeClient
+else:
+    PersonalizeClient = Any
+
+# Only the Personalize control plane has type stubs in requirements-dev.txt; CloudFormation,
+# personalize-runtime and personalize-events clients are used through a call or two, typed as Any.
+CloudFormationClient = Any
+PersonalizeRuntimeClient = Any
+PersonalizeEventsClient = Any
+
+
+@dataclass(frozen=True)
+class Clients:
+    region: str
+    cloudformation: CloudFormationClient
+    personalize: PersonalizeClient
+    runtime: PersonalizeRuntimeClient
+    events: PersonalizeEventsClient
+
+
+def default_clients(region: str | None) -> Clients:
+    """Clients from the default credential chain (AWS_PROFILE, env vars, SSO, instance role)."""
+    session = boto3.session.Session(region_name=region)
+    if session.region_name is None:
+        raise DayTwoError(
+            "no AWS region: pass --region, set `region` for the environment in cdk.json, "
+            "or set AWS_REGION"
+        )
+    return Clients(
+        region=session.region_name,
+        cloudformation=session.client("cloudformation"),
+        personalize=session.client("personalize"),
+        runtime=session.client("personalize-runtime"),
+        events=session.client("personalize-events"),
+    )

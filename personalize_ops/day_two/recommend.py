@@ -1,0 +1,168 @@
+"""Ask a recommender for items, as the console's "Test recommender" does, with item details."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from personalize_domain.config import EnvironmentConfig
+from personalize_domain.schemas import DatasetType
+from personalize_domain.use_cases import USE_CASES
+from personalize_ops.day_two.clients import PersonalizeClient, PersonalizeRuntimeClient
+from personalize_ops.day_two.errors import DayTwoError, error_detail
+from personalize_ops.day_two.table import render_table
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    category: str
+    price: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    item_id: str
+    score: float | None
+    details: ItemDetails | None = None
+
+
+def check_inputs(use_case_key: str, user_id: str | None, item_id: str | None) -> None:
+    """Refuse what the use case cannot answer before any AWS call (developer guide table)."""
+    use_case = USE_CASES[use_case_key]
+    problems = []
+    if use_case.needs_user_id and not user_id:
+        problems.append("needs --user-id")
+    if use_case.needs_item_id and not item_id:
+        problems.append("needs --item-id")
+    if not use_case.needs_user_id and user_id:
+        problems.append("does not use --user-id")
+    if not use_case.needs_item_id and item_id:
+        problems.append("does not use --item-id")
+    if problems:
+        wanted = [
+            flag
+            for flag, needed in (
+                ("--user-id USER", use_case.needs_user_id),
+                ("--item-id ITEM", use_case.needs_item_id),
+            )
+            if needed
+        ]
+        raise DayTwoError(
+            f"{use_case_key} ({use_case.console_name}) {' and '.join(problems)}; "
+            f"call it with {' '.join(wanted)}"
+        )
+
+
+def require_active(personalize: PersonalizeClient, arn: str, use_case_key: str, env: str) -> None:
+    status = personalize.describe_recommender(recommenderArn=arn)["recommender"]["status"]
+    if status == "ACTIVE":
+        return
+    if status == "INACTIVE":
+        hint = f"start it with `start --env {env} --use-case {use_case_key}` (billing resumes)"
+    else:
+        hint = "it answers requests only when ACTIVE; check `status` and try again later"
+    raise DayTwoError(f"recommender {use_case_key} is {status}, not ACTIVE: {hint}")
+
+
+def get_recommendations(
+    runtime: PersonalizeRuntimeClient,
+    arn: str,
+    *,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+) -> list[Recommendation]:
+    request: dict[str, object] = {"recommenderArn": arn, "numResults": num_results}
+    if user_id:
+        request["userId"] = user_id
+    if item_id:
+        request["itemId"] = item_id
+    try:
+        items = runtime.get_recommendations(**request)["itemList"]
+    except ClientError as error:
+        code, message = error_detail(error)
+        raise DayTwoError(f"Personalize refused the request ({code or ''}): {message}") from error
+    if not items:
+        asked = " and ".join(
+            f"{label} {value}" for label, value in (("user", user_id), ("item", item_id)) if value
+        )
+        raise DayTwoError(
+            f"Personalize returned no recommendations for {asked}: the id is probably unknown "
+            "to the recommender (not in the data it trained on); try an id from the "
+            "interactions file"
+        )
+    return [
+        Recommendation(rank=rank, item_id=item["itemId"], score=item.get("score"))
+        for rank, item in enumerate(items, start=1)
+    ]
+
+
+def items_csv(env: EnvironmentConfig, root: Path) -> Path | None:
+    """The environment's items file when it is local; None for s3:// or no items dataset."""
+    dataset = env.dataset(DatasetType.ITEMS)
+    if dataset is None or dataset.is_s3_uri:
+        return None
+    path = root / dataset.source
+    return path if path.is_file() else None
+
+
+def item_details(path: Path, item_ids: Iterable[str]) -> dict[str, ItemDetails]:
+    """Category (L1/L2/L3 joined by /) and price of the given items, read from the items CSV."""
+    wanted = set(item_ids)
+    found: dict[str, ItemDetails] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            item_id = row.get("ITEM_ID", "")
+            if item_id in wanted:
+                levels = [row.get(f"CATEGORY_L{n}") or "" for n in (1, 2, 3)]
+                found[item_id] = ItemDetails(
+                    category="/".join(level for level in levels if level),
+                    price=row.get("PRICE") or "",
+                )
+                if len(found) == len(wanted):
+                    break
+    return found
+
+
+def enrich(recommendations: list[Recommendation], path: Path) -> list[Recommendation]:
+    details = item_details(path, (r.item_id for r in recommendations))
+    return [
+        Recommendation(r.rank, r.item_id, r.score, details.get(r.item_id)) for r in recommendations
+    ]
+
+
+def recommend(
+    personalize: PersonalizeClient,
+    runtime: PersonalizeRuntimeClient,
+    *,
+    arn: str,
+    env: str,
+    use_case_key: str,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+    items_file: Path | None,
+) -> list[Recommendation]:
+    check_inputs(use_case_key, user_id, item_id)
+    require_active(personalize, arn, use_case_key, env)
+    found = get_recommendations(
+        runtime, arn, user_id=user_id, item_id=item_id, num_results=num_results
+    )
+    return enrich(found, items_file) if items_file is not None else found
+
+
+def render_recommendations(recommendations: list[Recommendation], *, enriched: bool) -> str:
+    headers = ["RANK", "ITEM", "SCORE"] + (["CATEGORY", "PRICE"] if enriched else [])
+    rows = []
+    for r in recommendations:
+        row = [str(r.rank), r.item_id, "-" if r.score is None else f"{r.score:.4f}"]
+        if enriched:
+            row += [r.details.category, r.details.price] if r.details else ["?", "?"]
+        rows.append(row)
+    right = (0, 2, 4) if enriched else (0, 2)
+    return render_table(headers, rows, right=right)
