@@ -1,7 +1,8 @@
 """Per-module figures of the last `make mutation` run, read from mutmut's .mutmut-cache.
 
 Log mutants are the ones mutmut_config.py skips (LOGGER calls); the score is the share of the
-other mutants that the tests kill (a timeout counts as killed: the tests noticed).
+other mutants that the tests kill (a timeout counts as killed: the tests noticed), of those run
+so far ("not run yet": an interrupted run, resumed by `make mutation MUTATION_KEEP=1`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-COLUMNS = ("mutants", "log", "killed", "timeout", "survived", "score")
+COLUMNS = ("mutants", "log", "killed", "timeout", "survived", "not run yet", "score")
 
 
 def main(cache: Path) -> int:
@@ -27,9 +28,12 @@ def main(cache: Path) -> int:
     print("| --- |" + " ---: |" * len(COLUMNS))
     for module, c in counts.items():
         killed = c["ok_killed"] + c["ok_suspicious"]
-        scored = killed + c["bad_timeout"] + c["bad_survived"] + c["untested"]
+        scored = killed + c["bad_timeout"] + c["bad_survived"]
         score = f"{100 * (killed + c['bad_timeout']) / scored:.1f} %" if scored else "-"
-        values = (sum(c.values()), c["skipped"], killed, c["bad_timeout"], c["bad_survived"], score)
+        values = (
+            *(sum(c.values()), c["skipped"], killed, c["bad_timeout"], c["bad_survived"]),
+            *(c["untested"], score),
+        )
         print(f"| {module} | " + " | ".join(str(v) for v in values) + " |")
     return 0
 
