@@ -73,7 +73,7 @@ bench: $(PY_STAMP)
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-bench.txt
 	$(PY) scripts/bench_validator.py
 
-## mutation: mutation testing of the custom-resource handlers (about 40 minutes; docs/mutation-testing.md).
+## mutation: mutation testing of the custom-resource handlers (hours on 2 busy cores; docs/mutation-testing.md).
 ## MUTATION_KEEP=1 keeps .mutmut-cache: only the mutants that survived are run again.
 # The handler tests, then every other test that imports a handler module (they check names the
 # constructs, the review and the CLI share with the handlers; they synthesize, so they run last).
