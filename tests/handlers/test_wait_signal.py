@@ -271,3 +271,39 @@ def test_a_malformed_event_is_refused_with_one_line_naming_the_field(
 def test_an_event_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(HandlerError, match=r"^the signal event must be a JSON object, got a list$"):
         wait_signal.handler(["SUCCESS"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("length", [1000, 1001])
+def test_the_reason_is_cut_to_the_thousand_characters_cloudformation_shows(
+    wait_condition_endpoint: tuple[str, list[Signal]], length: int
+) -> None:
+    # GIVEN a failure reason of `length` characters
+    endpoint, received = wait_condition_endpoint
+    before = len(received)
+    reason = "x" * length
+    # WHEN the handler signals it
+    wait_signal.handler(
+        event(Status="FAILURE", Reason=reason, HandleUrl=f"{endpoint}/handle/long"),
+        None,
+        check_url=local_endpoint_only(endpoint),
+    )
+    # THEN the WaitCondition receives at most 1,000 characters: a reason that fits unchanged,
+    # a longer one cut, saying so
+    signalled = received[before:][0].body["Reason"]
+    assert len(signalled) <= 1000
+    assert (signalled == reason) is (length <= 1000)
+
+
+def test_the_signal_is_put_without_a_content_type(
+    wait_condition_endpoint: tuple[str, list[Signal]],
+) -> None:
+    # GIVEN a handle presigned without a content type, as CloudFormation's are
+    endpoint, received = wait_condition_endpoint
+    before = len(received)
+    # WHEN the handler signals it
+    wait_signal.handler(
+        event(HandleUrl=f"{endpoint}/handle/plain"), None, check_url=local_endpoint_only(endpoint)
+    )
+    # THEN the PUT carries an empty Content-Type, not urllib's form default, which would break
+    # the presigned signature
+    assert received[before:][0].content_type == ""
