@@ -78,15 +78,10 @@ bench: $(PY_STAMP)
 # The handler tests, then every other test that imports a handler module (they check names the
 # constructs, the review and the CLI share with the handlers; they synthesize, so they run last).
 MUTATION_TESTS := tests/handlers \
-	tests/stacks/test_dataset_import.py::test_construct_and_handler_agree_on_property_names_and_type \
-	tests/stacks/test_schema_evolution.py::test_construct_and_handler_agree_on_property_names_and_type \
-	tests/stacks/test_recommenders.py::test_construct_and_handler_agree_on_property_names_and_type \
-	tests/stacks/test_recommenders.py::test_construct_and_handler_agree_on_metrics_properties \
 	tests/stacks/test_isolation.py \
-	tests/review/test_review_diff.py::test_custom_resource_replacements_are_the_ones_the_handlers_make \
 	tests/cli/test_day_two_metrics.py::test_the_table_shows_the_metrics_the_stack_records \
 	tests/cli/test_day_two_cleanup.py::test_the_owner_tag_is_the_one_the_recommender_handler_sets \
-	tests/sim_tests/test_sim_lifecycle.py::test_model_metrics_appear_once_active_with_the_eight_documented_keys
+	tests/personalize_simulator_tests/test_sim_lifecycle.py::test_model_metrics_appear_once_active_with_the_eight_documented_keys
 # Hypothesis and syrupy are not used by these tests; not loading them saves 1.5 s per mutant.
 MUTATION_PYTEST := $(PY) scripts/mutation_pytest.py -x -q -p no:hypothesispytest -p no:syrupy
 mutation: $(PY_STAMP)
