@@ -220,12 +220,19 @@ def _is_execution_of(name: str, resource_key: str) -> bool:
 
 
 def stop_readiness(
-    sfn: Any, *, state_machine_arn: Any, resource_key: str, keep: str | None = None
+    sfn: Any,
+    *,
+    state_machine_arn: Any,
+    resource_key: str,
+    keep: str | None = None,
+    only_for: str | None = None,
 ) -> list[str]:
     """Stop every running execution for this resource but `keep`; return the stopped names.
 
     One resource has at most one execution that converges it: a newer request (a rollback, a
-    delete) supersedes whatever an older one still does.
+    delete) supersedes whatever an older one still does. With `only_for`, only executions whose
+    input's `Arn` is that ARN are stopped: deleting one import job must not stop the execution
+    that is re-importing earlier data into the same dataset (a rollback).
     """
     if not isinstance(state_machine_arn, str) or not state_machine_arn:
         return []
@@ -239,7 +246,11 @@ def stop_readiness(
         )
         for execution in page.get("executions", []):
             name = execution.get("name", "")
-            if name != keep and _is_execution_of(name, resource_key):
+            if (
+                name != keep
+                and _is_execution_of(name, resource_key)
+                and (only_for is None or _input_arn(sfn, execution) == only_for)
+            ):
                 try:
                     sfn.stop_execution(
                         executionArn=execution["executionArn"],
@@ -255,6 +266,19 @@ def stop_readiness(
     if stopped:
         LOGGER.info("stopped readiness executions %s", stopped)
     return stopped
+
+
+def _input_arn(sfn: Any, execution: Mapping[str, Any]) -> str | None:
+    try:
+        found = sfn.describe_execution(executionArn=execution["executionArn"])
+    except ClientError as exc:
+        if error_code(exc) == "ExecutionDoesNotExist":
+            return None
+        raise
+    try:
+        return str(json.loads(found.get("input") or "{}").get("Arn"))
+    except ValueError:
+        return None
 
 
 def start_readiness(

@@ -216,6 +216,9 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
 def _delete(event: Mapping[str, Any], sfn: Any) -> dict[str, Any]:
     props = event.get("ResourceProperties") or {}
     dataset = props.get("DatasetArn")
+    job = event.get("PhysicalResourceId", "")
+    # Its own job's execution only; a cancelled create (no job ARN) may have started any.
+    only_for = str(job) if is_personalize_arn(job, "dataset-import-job") else None
     if is_personalize_arn(dataset, "dataset"):
         try:
             key = _dataset_key(str(dataset))
@@ -224,7 +227,10 @@ def _delete(event: Mapping[str, Any], sfn: Any) -> dict[str, Any]:
         if key is not None:
             # A workflow still polling a job whose stack rolls back has nothing left to signal.
             stop_readiness(
-                sfn, state_machine_arn=props.get("ReadinessStateMachineArn"), resource_key=key
+                sfn,
+                state_machine_arn=props.get("ReadinessStateMachineArn"),
+                resource_key=key,
+                only_for=only_for,
             )
     return {"PhysicalResourceId": event.get("PhysicalResourceId", ""), DELETE_STARTED_AT: now()}
 

@@ -214,7 +214,11 @@ class ReadinessWorkflow(Construct):
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["states:StopExecution"], resources=[executions])
+            iam.PolicyStatement(
+                # DescribeExecution: which operation an execution converges (its input's Arn).
+                actions=["states:StopExecution", "states:DescribeExecution"],
+                resources=[executions],
+            )
         )
         executions_finding = (
             "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"

@@ -443,3 +443,20 @@ def test_the_delete_budget_ends_before_the_frameworks(world: World) -> None:
     for module in (recommender, import_job):
         assert framework_seconds - 2 * interval >= module.DELETE_BUDGET_SECONDS
     _ = CloudFormation, json
+
+
+def test_a_rolled_back_data_change_imports_the_earlier_data_again(world: World) -> None:
+    cfn = world.stack()
+    cfn.deploy(shop(world, data="a"))
+    # WHEN new data is deployed and something else fails while it still imports
+    outcome = cfn.deploy(shop(world, data="b", failure={"AfterSeconds": 30, "after": []}))
+    assert outcome.status == "UPDATE_ROLLBACK_COMPLETE", outcome.failures
+    cfn.settle()
+    # THEN once the imports have settled, the dataset holds data A again (the last FULL import)
+    jobs = world.personalize_client.list_dataset_import_jobs()["datasetImportJobs"]
+    newest = max(jobs, key=lambda j: j["creationDateTime"])
+    detail = world.personalize_client.describe_dataset_import_job(
+        datasetImportJobArn=newest["datasetImportJobArn"]
+    )["datasetImportJob"]
+    assert detail["dataSource"]["dataLocation"].endswith("/a/interactions.csv")
+    assert detail["status"] == "ACTIVE"
