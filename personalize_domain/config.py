@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,6 +100,10 @@ class DatasetConfig:
     @property
     def is_s3_uri(self) -> bool:
         return is_s3_uri(self.source)
+
+    def local_path(self, root: Path) -> Path:
+        """The absolute file a local source names: `~` expanded, a relative path from `root`."""
+        return (root / Path(self.source).expanduser()).resolve()
 
 
 @dataclass(frozen=True)
@@ -273,7 +278,10 @@ def _parse_timezone(value: Any) -> str:
 
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
+        raise _Invalid(
+            "allowed: a CSV path (relative to the project root, absolute, or ~/...), or an "
+            "s3:// URI"
+        )
     if is_s3_uri(value):
         _check_s3_source(value)
     return value
