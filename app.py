@@ -15,7 +15,11 @@ from cdk_nag import (
 )
 
 from personalize_domain.config import AppConfig, ConfigError, load_app_config
-from personalize_domain.data_sources import DataSourceError, resolve_datasets
+from personalize_domain.data_sources import (
+    DataSourceError,
+    destroy_only_datasets,
+    resolve_datasets,
+)
 from personalize_domain.schemas import SCHEMAS_DIR, SchemaError
 from personalize_domain.stack_outputs import stack_name
 from stacks.personalize_stack import PersonalizeShopStack
@@ -34,16 +38,23 @@ def build_app(
 ) -> dict[str, PersonalizeShopStack]:
     stacks = {}
     for env in config.selected:
+        datasets = (
+            destroy_only_datasets(env)
+            if config.destroy_only
+            else resolve_datasets(env, root=ROOT, cache_dir=cache_dir)
+        )
         stacks[env.name] = PersonalizeShopStack(
             app,
             stack_name(env.name),
             config=env,
-            datasets=resolve_datasets(env, root=ROOT, cache_dir=cache_dir),
+            datasets=datasets,
             schemas_dir=schemas_dir,
             env=cdk.Environment(account=env.account, region=env.region),
             termination_protection=env.termination_protection,
             description=f"Amazon Personalize product recommendations, environment {env.name}",
         )
+        if config.destroy_only:
+            _refuse_deploy(stacks[env.name], env.name)
     # Reasons are written into the template metadata, so reviewers see them in the PR diff.
     cdk.Validations.of(app).add_plugins(
         AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
@@ -52,6 +63,29 @@ def build_app(
         PCIDSS321Checks(app),
     )
     return stacks
+
+
+def _refuse_deploy(stack: cdk.Stack, env_name: str) -> None:
+    """A template synthesized without its data fails any create or update in CloudFormation
+    (rules are checked then, not on delete), so `cdk deploy -c destroyOnly=true` cannot ship it."""
+    cdk.CfnRule(
+        stack,
+        "DestroyOnly",
+        assertions=[
+            cdk.CfnRuleAssertion(
+                assert_=cdk.Fn.condition_equals("synthesized-without-data", "deployable"),
+                assert_description=(
+                    "This template was synthesized with -c destroyOnly=true, without its data, "
+                    "for cdk destroy only. Deploy without destroyOnly."
+                ),
+            )
+        ],
+    )
+    print(
+        f"[{env_name}] destroyOnly: data files not "
+        "read; this template is for cdk destroy only (deploying it fails)",
+        file=sys.stderr,
+    )
 
 
 def main() -> None:

@@ -24,6 +24,8 @@ from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
 ENV_SELECTOR_KEY = "env"
+# `cdk destroy` synthesizes the app too; with this key no data file is read or even looked for.
+DESTROY_ONLY_KEY = "destroyOnly"
 # Keys the CDK CLI itself keeps in cdk.json or cdk.context.json without a ':' or '/' in them
 # (`cdk cli-telemetry`, `cdk acknowledge`); every other unknown key is refused.
 CDK_CLI_KEYS = frozenset({"cli-telemetry", "acknowledged-issue-numbers"})
@@ -135,6 +137,8 @@ class AppConfig:
     environments: tuple[EnvironmentConfig, ...]
     # The subset `cdk synth/deploy` acts on: all, or the one named by `-c env=<name>`.
     selected: tuple[EnvironmentConfig, ...] = field(default=())
+    # `-c destroyOnly=true`: synthesize for `cdk destroy` without the data; not deployable.
+    destroy_only: bool = False
 
 
 # ---------------------------------------------------------------- parsing of leaf values
@@ -375,6 +379,9 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
         selected_name = None
 
     _apply_overrides(context, merged, selected_name, problems)
+    destroy_only = _leaf(
+        DESTROY_ONLY_KEY, context.get(DESTROY_ONLY_KEY, False), _parse_bool, problems
+    )
 
     envs: list[EnvironmentConfig] = []
     for name, body in merged.items():
@@ -386,7 +393,7 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
     if problems:
         raise ConfigError(problems)
     selected = tuple(e for e in envs if selected_name is None or e.name == selected_name)
-    return AppConfig(environments=tuple(envs), selected=selected)
+    return AppConfig(environments=tuple(envs), selected=selected, destroy_only=bool(destroy_only))
 
 
 def _deep_copy(value: Any) -> Any:
@@ -403,10 +410,12 @@ def _apply_overrides(
 ) -> None:
     """Apply `-c <env>.<path>=v` (and `-c <path>=v` with `-c env=`) onto the environments."""
     top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS)
-    ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY)
+    ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY)
     for key, value in context.items():
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
-        if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY) or ":" in key or "/" in key or "@" in key:
+        if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY):
+            continue
+        if ":" in key or "/" in key or "@" in key:
             continue
         if key in CDK_CLI_KEYS:
             continue
@@ -444,8 +453,8 @@ def _unknown_key(key: str, value: Any, environments: list[str], ours: Sequence[s
         )
     return (
         f"context key '{key}' is not a known setting{_suggest(head, ours)}; allowed: "
-        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, <env>.<setting> (<env>: {known}), or <setting> "
-        f"with -c {ENV_SELECTOR_KEY}=<env>"
+        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, {DESTROY_ONLY_KEY}, <env>.<setting> (<env>: "
+        f"{known}), or <setting> with -c {ENV_SELECTOR_KEY}=<env>"
     )
 
 

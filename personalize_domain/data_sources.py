@@ -93,6 +93,32 @@ def resolve_datasets(
     return tuple(resolved)
 
 
+# Where a destroy-only synth says the data is. Nothing reads it: that template cannot be deployed
+# (app.py adds a rule CloudFormation fails on create and update).
+DESTROY_ONLY_BUCKET = "personalize-shop-destroy-only"
+
+
+def destroy_only_datasets(env: EnvironmentConfig) -> tuple[ResolvedDataset, ...]:
+    """Each dataset without reading, or even looking for, its data: what `cdk destroy` needs.
+
+    CloudFormation deletes a stack by its name; the template synth produces for it is never
+    sent. A missing or invalid file must not stop the teardown of an environment billed by the
+    hour, so local sources become a placeholder location instead of an asset.
+    """
+    return tuple(
+        ResolvedDataset(
+            dataset_type=d.dataset_type,
+            local_path=None,
+            s3_uri=d.source
+            if d.is_s3_uri
+            else f"s3://{DESTROY_ONLY_BUCKET}/{env.name}/{d.dataset_type.key}.csv",
+            digest=None,
+            report=None,
+        )
+        for d in env.datasets
+    )
+
+
 def _not_validated_locally(env_name: str, key: str, uri: str) -> str:
     """What synth did not check about data already in S3, and the commands that check it."""
     location = split_s3_uri(uri)

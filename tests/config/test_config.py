@@ -195,7 +195,18 @@ def test_unknown_environment_suggests_the_closest() -> None:
 def test_misspelt_top_level_key_suggests_the_closest() -> None:
     assert _problems(evn="dev") == [
         "context key 'evn' is not a known setting (did you mean 'env'?); allowed: env, "
-        "environments, <env>.<setting> (<env>: dev, prod), or <setting> with -c env=<env>"
+        "environments, destroyOnly, <env>.<setting> (<env>: dev, prod), or <setting> with "
+        "-c env=<env>"
+    ]
+
+
+def test_destroy_only_is_off_unless_asked_for() -> None:
+    assert (_load().destroy_only, _load(destroyOnly="true").destroy_only) == (False, True)
+
+
+def test_destroy_only_takes_a_boolean() -> None:
+    assert _problems(destroyOnly="yes") == [
+        "context key 'destroyOnly' = 'yes': invalid; allowed: true or false"
     ]
 
 
