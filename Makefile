@@ -1,5 +1,7 @@
 # The two commands of the README: `make synth` (main job on the embedded sample data) and
 # `make test`. Both bootstrap everything they need on a fresh machine (.venv, CDK CLI).
+# Every target takes the same variables: ENV=<environment in cdk.json> (synth and review: all
+# of them when unset) and ARGS='<more CDK CLI arguments>', e.g. ARGS='--require-approval never'.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +9,17 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHECKOV_STAMP := .venv-checkov/.installed
 CDK := npx --no-install cdk
-ENV ?= dev
+ENV ?=
+ARGS ?=
+# One variable for every target: synth used to read CDK_ENV and silently synthesized everything
+# when given ENV. Refuse the old name rather than ignore it.
+ifdef CDK_ENV
+$(error CDK_ENV is no longer read: use ENV=$(CDK_ENV))
+endif
+# diff, deploy and destroy act on one environment, named on purpose; then they check AWS
+# credentials before the CDK CLI, which would print "Unable to resolve AWS account" instead.
+REQUIRE_ENV = $(if $(ENV),,$(error ENV is not set: make $@ ENV=<environment in cdk.json>))
+CHECK_CREDENTIALS = $(VENV)/bin/personalize-shop check-credentials --env $(ENV)
 
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
@@ -32,9 +44,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## synth: synthesize every environment's stack into cdk.out (offline, validated, cdk-nag gated)
+## synth: synthesize every environment's stack (or ENV's) into cdk.out (offline, validated,
+## cdk-nag gated)
 synth: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) synth --no-notices --no-lookups -q $(if $(CDK_ENV),-c env=$(CDK_ENV))
+	$(CDK) synth --no-notices --no-lookups -q $(if $(ENV),-c env=$(ENV)) $(ARGS)
 
 ## test: run the test suite
 test: $(PY_STAMP)
@@ -66,7 +79,7 @@ review: synth
 
 ## integ: the live test against AWS (deploys, about an hour or more, a few dollars): docs/integration-test.md
 integ: $(PY_STAMP) $(NODE_STAMP)
-	PERSONALIZE_LIVE_TEST=1 PERSONALIZE_LIVE_ENV=$(ENV) $(PY) -m pytest -m live tests/integ -s
+	PERSONALIZE_LIVE_TEST=1 PERSONALIZE_LIVE_ENV=$(or $(ENV),dev) $(PY) -m pytest -m live tests/integ -s
 
 ## bench: the validator benchmark on a generated 250 MB file (figures in docs/data-validation.md)
 bench: $(PY_STAMP)
@@ -77,15 +90,22 @@ format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## diff / deploy / destroy one environment: make deploy ENV=prod (needs AWS credentials)
+## diff / deploy / destroy one environment: make deploy ENV=prod (needs AWS credentials).
+## destroy reads no data file: a deleted or invalid one does not block tearing an environment down.
 diff: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) diff --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) diff --no-notices -c env=$(ENV) $(ARGS)
 
 deploy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) deploy --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) deploy --no-notices -c env=$(ENV) $(ARGS)
 
 destroy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) destroy --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) destroy --no-notices -c env=$(ENV) -c destroyOnly=true $(ARGS)
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ Each function takes the boto3 clients it needs as arguments (`Clients`, built by
 the offline simulators.
 """
 
-from personalize_domain.day_two.clients import Clients, default_clients
+from personalize_domain.day_two.clients import Clients, default_clients, default_session
 from personalize_domain.day_two.errors import DayTwoError
 from personalize_domain.day_two.event import SentEvent, send_event
 from personalize_domain.day_two.lifecycle import Action, StateChange, change_state
@@ -32,6 +32,7 @@ __all__ = [
     "collect_metrics",
     "collect_status",
     "default_clients",
+    "default_session",
     "read_outputs",
     "recommend",
     "send_event",
