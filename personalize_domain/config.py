@@ -127,6 +127,8 @@ class EnvironmentConfig:
     running_hours: RunningHours | None = None
     # CloudFormation refuses to delete the stack until it is turned off.
     termination_protection: bool = False
+    # Active users the shop expects: they choose the recommender price tier in the review.
+    expected_active_users: int | None = None
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -325,6 +327,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "runningDays": _parse_running_days,
     "timezone": _parse_timezone,
     "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
+    "expectedActiveUsers": _parse_positive_int,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -537,6 +540,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         event_tracker=values.get("eventTracker", False),
         running_hours=running_hours,
         termination_protection=_termination_protection(values),
+        expected_active_users=values.get("expectedActiveUsers"),
         datasets=datasets,
         recommenders=recommenders,
     )
