@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+# Before aws_cdk starts its Node.js process. The project runs on Node 20 or later (README); on
+# Node 20 (jsii ended its support on 2026-10-30), jsii prints an 11-line banner into every `npx cdk`
+# command, as Python byte strings (b'!!  Node 20 is end-of-life ...\n', aws/jsii#4065). Only
+# Node 20 is silenced, by the variable jsii reads for this; an older Node still shows it, and
+# Node 22 or 24 prints nothing. The Makefile and the tests set the same.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk
 from cdk_nag import (

@@ -1,7 +1,7 @@
 """The ECOMMERCE recommender use cases: recipe ARNs, inputs and training-data minimums.
 
-Source: Amazon Personalize developer guide, "ECOMMERCE use cases" (see
-../shared/reference/personalize-api-facts.md section 3.1).
+Source: Amazon Personalize developer guide, "ECOMMERCE use cases" (choosing a use case, and
+the data each one needs).
 """
 
 from __future__ import annotations

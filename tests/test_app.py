@@ -122,3 +122,25 @@ def test_a_destroy_only_template_refuses_every_deploy(tmp_path: Path) -> None:
     assert "for cdk destroy only" in assertion["AssertDescription"]
     # AND no data file is shipped as an asset
     assert not list(tmp_path.glob("dataset-files/*"))
+
+
+def test_the_app_prints_no_node_end_of_life_banner_as_byte_strings(tmp_path: Path) -> None:
+    # GIVEN `npx cdk ...` run from a shell that does not silence jsii's Node banner
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSII_SILENCE")}
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.update({"env": "dev", "destroyOnly": "true"})
+    environment.update(
+        CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=str(tmp_path), CDK_VALIDATION="false"
+    )
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # THEN its stderr has our lines only: no b'!!...' banner (aws/jsii#4065)
+    assert result.returncode == 0, result.stderr
+    assert "b'!!" not in result.stderr
+    assert "end-of-life" not in result.stderr
