@@ -20,6 +20,8 @@ endif
 # credentials before the CDK CLI, which would print "Unable to resolve AWS account" instead.
 REQUIRE_ENV = $(if $(ENV),,$(error ENV is not set: make $@ ENV=<environment in cdk.json>))
 CHECK_CREDENTIALS = $(VENV)/bin/personalize-shop check-credentials --env $(ENV)
+# With ENV, synth writes that stack alone: review it alone, not the others as removed.
+REVIEW_ONLY = $(if $(ENV),--stack PersonalizeShop-$(ENV))
 
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
@@ -74,8 +76,8 @@ checkov: synth $(CHECKOV_STAMP)
 
 ## review: PR review pages in docs/review (commit them); BASE=<git ref> adds build/review/<stack>.diff.md
 review: synth
-	$(PY) -m review summary --templates cdk.out --out docs/review
-	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review)
+	$(PY) -m review summary --templates cdk.out --out docs/review $(REVIEW_ONLY)
+	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review $(REVIEW_ONLY))
 
 ## integ: the live test against AWS (deploys, about an hour or more, a few dollars): docs/integration-test.md
 integ: $(PY_STAMP) $(NODE_STAMP)

@@ -75,6 +75,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="price table (default: pricing/personalize-prices.json)",
     )
     parser.add_argument(
+        "--stack",
+        help="only this stack (`make review ENV=x` synthesizes x alone; the other stacks are not "
+        "missing from the head, just not synthesized)",
+    )
+    parser.add_argument(
         "--users",
         type=int,
         help="active users to price every stack's recommenders for (default: each "
@@ -88,8 +93,16 @@ def _prices(args: argparse.Namespace) -> PriceTable:
     return load_prices(args.prices)
 
 
+def _only(args: argparse.Namespace, templates: dict[str, Template]) -> dict[str, Template]:
+    if args.stack is None:
+        return templates
+    return {name: t for name, t in templates.items() if name == args.stack}
+
+
 def _summary(args: argparse.Namespace) -> int:
-    templates = load_templates(args.templates)
+    templates = _only(args, load_templates(args.templates))
+    if args.stack is not None and not templates:
+        raise ReviewError(f"{args.templates}: no template of stack {args.stack}")
     prices = _prices(args)
     for stack, template in templates.items():
         users, users_from = active_users(template, prices, args.users)
@@ -99,10 +112,12 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    head = load_templates(args.templates)
+    head = _only(args, load_templates(args.templates))
+    if args.stack is not None and not head:
+        raise ReviewError(f"{args.templates}: no template of stack {args.stack}")
     prices = _prices(args)
     with _base_directory(args) as (base_dir, base_label):
-        base = load_templates(base_dir)
+        base = _only(args, load_templates(base_dir))
     head_label = f"`{args.templates}`"
     warned = False
     for stack in sorted(set(base) | set(head)):
