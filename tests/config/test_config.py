@@ -215,7 +215,7 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "maxMinRecommendationRequestsPerSecond, "
+        "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -356,7 +356,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
-        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders"
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, datasets, recommenders"
     ]
 
 
