@@ -356,7 +356,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
-        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, datasets, recommenders"
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
+        "datasets, recommenders"
     ]
 
 
