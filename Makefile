@@ -1,5 +1,7 @@
 # The two commands of the README: `make synth` (main job on the embedded sample data) and
 # `make test`. Both bootstrap everything they need on a fresh machine (.venv, CDK CLI).
+# Every target takes the same variables: ENV=<environment in cdk.json> (synth and review: all
+# of them when unset) and ARGS='<more CDK CLI arguments>', e.g. ARGS='--require-approval never'.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +9,19 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHECKOV_STAMP := .venv-checkov/.installed
 CDK := npx --no-install cdk
-ENV ?= dev
+ENV ?=
+ARGS ?=
+# One variable for every target: synth used to read CDK_ENV and silently synthesized everything
+# when given ENV. Refuse the old name rather than ignore it.
+ifdef CDK_ENV
+$(error CDK_ENV is no longer read: use ENV=$(CDK_ENV))
+endif
+# diff, deploy and destroy act on one environment, named on purpose; then they check AWS
+# credentials before the CDK CLI, which would print "Unable to resolve AWS account" instead.
+REQUIRE_ENV = $(if $(ENV),,$(error ENV is not set: make $@ ENV=<environment in cdk.json>))
+CHECK_CREDENTIALS = $(VENV)/bin/personalize-shop check-credentials --env $(ENV)
+# With ENV, synth writes that stack alone: review it alone, not the others as removed.
+REVIEW_ONLY = $(if $(ENV),--stack PersonalizeShop-$(ENV))
 
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
@@ -32,9 +46,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## synth: synthesize every environment's stack into cdk.out (offline, validated, cdk-nag gated)
+## synth: synthesize every environment's stack (or ENV's) into cdk.out (offline, validated,
+## cdk-nag gated)
 synth: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) synth --no-notices --no-lookups -q $(if $(CDK_ENV),-c env=$(CDK_ENV))
+	$(CDK) synth --no-notices --no-lookups -q $(if $(ENV),-c env=$(ENV)) $(ARGS)
 
 ## test: run the test suite
 test: $(PY_STAMP)
@@ -55,18 +70,18 @@ typecheck: $(PY_STAMP)
 cfn-lint: synth
 	$(VENV)/bin/cfn-lint -i W3005 -- cdk.out/*.template.json
 
-# Skips are per resource, in template Metadata, with reasons (stacks/nag_register.py).
+# Skips are per resource, in template Metadata, with reasons (personalize_constructs/acknowledgments.py).
 checkov: synth $(CHECKOV_STAMP)
 	.venv-checkov/bin/checkov -d cdk.out --framework cloudformation --skip-download --compact --quiet
 
 ## review: PR review pages in docs/review (commit them); BASE=<git ref> adds build/review/<stack>.diff.md
 review: synth
-	$(PY) -m review summary --templates cdk.out --out docs/review
-	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review)
+	$(PY) -m review summary --templates cdk.out --out docs/review $(REVIEW_ONLY)
+	$(if $(BASE),$(PY) -m review diff --base $(BASE) --templates cdk.out --out build/review $(REVIEW_ONLY))
 
 ## integ: the live test against AWS (deploys, about an hour or more, a few dollars): docs/integration-test.md
 integ: $(PY_STAMP) $(NODE_STAMP)
-	PERSONALIZE_LIVE_TEST=1 PERSONALIZE_LIVE_ENV=$(ENV) $(PY) -m pytest -m live tests/integ -s
+	PERSONALIZE_LIVE_TEST=1 PERSONALIZE_LIVE_ENV=$(or $(ENV),dev) $(PY) -m pytest -m live tests/integ -s
 
 ## bench: the validator benchmark on a generated 250 MB file (figures in docs/data-validation.md)
 bench: $(PY_STAMP)
@@ -100,15 +115,22 @@ format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## diff / deploy / destroy one environment: make deploy ENV=prod (needs AWS credentials)
+## diff / deploy / destroy one environment: make deploy ENV=prod (needs AWS credentials).
+## destroy reads no data file: a deleted or invalid one does not block tearing an environment down.
 diff: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) diff --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) diff --no-notices -c env=$(ENV) $(ARGS)
 
 deploy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) deploy --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) deploy --no-notices -c env=$(ENV) $(ARGS)
 
 destroy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) destroy --no-notices -c env=$(ENV)
+	$(REQUIRE_ENV)
+	@$(CHECK_CREDENTIALS)
+	$(CDK) destroy --no-notices -c env=$(ENV) -c destroyOnly=true $(ARGS)
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

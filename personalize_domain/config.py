@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +24,8 @@ from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
 ENV_SELECTOR_KEY = "env"
+# `cdk destroy` synthesizes the app too; with this key no data file is read or even looked for.
+DESTROY_ONLY_KEY = "destroyOnly"
 # Keys the CDK CLI itself keeps in cdk.json or cdk.context.json without a ':' or '/' in them
 # (`cdk cli-telemetry`, `cdk acknowledge`); every other unknown key is refused.
 CDK_CLI_KEYS = frozenset({"cli-telemetry", "acknowledged-issue-numbers"})
@@ -100,6 +103,10 @@ class DatasetConfig:
     def is_s3_uri(self) -> bool:
         return is_s3_uri(self.source)
 
+    def local_path(self, root: Path) -> Path:
+        """The absolute file a local source names: `~` expanded, a relative path from `root`."""
+        return (root / Path(self.source).expanduser()).resolve()
+
 
 @dataclass(frozen=True)
 class EnvironmentConfig:
@@ -120,6 +127,8 @@ class EnvironmentConfig:
     running_hours: RunningHours | None = None
     # CloudFormation refuses to delete the stack until it is turned off.
     termination_protection: bool = False
+    # Active users the shop expects: they choose the recommender price tier in the review.
+    expected_active_users: int | None = None
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -130,6 +139,8 @@ class AppConfig:
     environments: tuple[EnvironmentConfig, ...]
     # The subset `cdk synth/deploy` acts on: all, or the one named by `-c env=<name>`.
     selected: tuple[EnvironmentConfig, ...] = field(default=())
+    # `-c destroyOnly=true`: synthesize for `cdk destroy` without the data; not deployable.
+    destroy_only: bool = False
 
 
 # ---------------------------------------------------------------- parsing of leaf values
@@ -273,7 +284,10 @@ def _parse_timezone(value: Any) -> str:
 
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
+        raise _Invalid(
+            "allowed: a CSV path (relative to the project root, absolute, or ~/...), or an "
+            "s3:// URI"
+        )
     if is_s3_uri(value):
         _check_s3_source(value)
     return value
@@ -313,6 +327,7 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "runningDays": _parse_running_days,
     "timezone": _parse_timezone,
     "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
+    "expectedActiveUsers": _parse_positive_int,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -367,6 +382,9 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
         selected_name = None
 
     _apply_overrides(context, merged, selected_name, problems)
+    destroy_only = _leaf(
+        DESTROY_ONLY_KEY, context.get(DESTROY_ONLY_KEY, False), _parse_bool, problems
+    )
 
     envs: list[EnvironmentConfig] = []
     for name, body in merged.items():
@@ -378,7 +396,7 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
     if problems:
         raise ConfigError(problems)
     selected = tuple(e for e in envs if selected_name is None or e.name == selected_name)
-    return AppConfig(environments=tuple(envs), selected=selected)
+    return AppConfig(environments=tuple(envs), selected=selected, destroy_only=bool(destroy_only))
 
 
 def _deep_copy(value: Any) -> Any:
@@ -395,10 +413,12 @@ def _apply_overrides(
 ) -> None:
     """Apply `-c <env>.<path>=v` (and `-c <path>=v` with `-c env=`) onto the environments."""
     top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS)
-    ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY)
+    ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY)
     for key, value in context.items():
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
-        if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY) or ":" in key or "/" in key or "@" in key:
+        if key in (ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY):
+            continue
+        if ":" in key or "/" in key or "@" in key:
             continue
         if key in CDK_CLI_KEYS:
             continue
@@ -436,8 +456,8 @@ def _unknown_key(key: str, value: Any, environments: list[str], ours: Sequence[s
         )
     return (
         f"context key '{key}' is not a known setting{_suggest(head, ours)}; allowed: "
-        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, <env>.<setting> (<env>: {known}), or <setting> "
-        f"with -c {ENV_SELECTOR_KEY}=<env>"
+        f"{ENV_SELECTOR_KEY}, {ENVIRONMENTS_KEY}, {DESTROY_ONLY_KEY}, <env>.<setting> (<env>: "
+        f"{known}), or <setting> with -c {ENV_SELECTOR_KEY}=<env>"
     )
 
 
@@ -520,6 +540,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         event_tracker=values.get("eventTracker", False),
         running_hours=running_hours,
         termination_protection=_termination_protection(values),
+        expected_active_users=values.get("expectedActiveUsers"),
         datasets=datasets,
         recommenders=recommenders,
     )

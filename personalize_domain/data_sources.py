@@ -10,13 +10,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from personalize_domain.config import EnvironmentConfig
 from personalize_domain.data.digest import file_digest
 from personalize_domain.data.report import ValidationReport
 from personalize_domain.data.validator import validate_datasets
+from personalize_domain.s3_uri import split_s3_uri
 from personalize_domain.schemas import DatasetType
+
+_VALIDATE = ".venv/bin/personalize-shop validate"
 
 
 class DataSourceError(ValueError):
@@ -51,16 +54,19 @@ def resolve_datasets(
     """Check every local file of `env` (unless skipped) and return where each dataset's data is."""
     paths: dict[DatasetType, Path] = {}
     for dataset in env.datasets:
+        key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
         if dataset.is_s3_uri:
+            log(_not_validated_locally(env.name, key, dataset.source))
             continue
         # Absolute: the deploy ships it as an asset, which must not depend on the working
         # directory. Messages show it relative to the project, as cdk.json writes it.
-        path = (root / dataset.source).resolve()
+        path = dataset.local_path(root)
         if not path.is_file():
-            key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
+            problem = "is a folder, not a file" if path.is_dir() else "no such file"
             raise DataSourceError(
-                f"{key} = {dataset.source!r}: no such file ({_display_path(path)}). Point it at "
-                "a CSV file relative to the project root, or at an s3:// URI."
+                f"{key} = {dataset.source!r}: {problem} ({path}). Point it at a CSV file "
+                "(absolute, ~/..., or relative to the project root), or at an s3:// URI: "
+                "README, 'Where a team's data lives'."
             )
         paths[dataset.dataset_type] = path
 
@@ -85,6 +91,49 @@ def resolve_datasets(
             )
         )
     return tuple(resolved)
+
+
+# Where a destroy-only synth says the data is. Nothing reads it: that template cannot be deployed
+# (app.py adds a rule CloudFormation fails on create and update).
+DESTROY_ONLY_BUCKET = "personalize-shop-destroy-only"
+
+
+def destroy_only_datasets(env: EnvironmentConfig) -> tuple[ResolvedDataset, ...]:
+    """Each dataset without reading, or even looking for, its data: what `cdk destroy` needs.
+
+    CloudFormation deletes a stack by its name; the template synth produces for it is never
+    sent. A missing or invalid file must not stop the teardown of an environment billed by the
+    hour, so local sources become a placeholder location instead of an asset.
+    """
+    return tuple(
+        ResolvedDataset(
+            dataset_type=d.dataset_type,
+            local_path=None,
+            s3_uri=d.source
+            if d.is_s3_uri
+            else f"s3://{DESTROY_ONLY_BUCKET}/{env.name}/{d.dataset_type.key}.csv",
+            digest=None,
+            report=None,
+        )
+        for d in env.datasets
+    )
+
+
+def _not_validated_locally(env_name: str, key: str, uri: str) -> str:
+    """What synth did not check about data already in S3, and the commands that check it."""
+    location = split_s3_uri(uri)
+    dataset = key.split(".")[-2]
+    if location.is_folder:
+        fetch = f"aws s3 cp --recursive --exclude '*/*' {uri} /tmp/{env_name}-{dataset}/"
+        check = f"{_VALIDATE} --{dataset} <each file in /tmp/{env_name}-{dataset}/>"
+    else:
+        local = f"/tmp/{env_name}-{PurePosixPath(location.key).name}"
+        fetch = f"aws s3 cp {uri} {local}"
+        check = f"{_VALIDATE} --{dataset} {local}"
+    return (
+        f"[{env_name}] not validated locally: {key} = {uri} is in S3 and synth does not read "
+        f"it; to validate it: {fetch} && {check}"
+    )
 
 
 def _display_path(path: Path) -> Path:

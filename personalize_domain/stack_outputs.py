@@ -29,3 +29,7 @@ def recommender_arn_output(use_case_key: str) -> str:
 
 def recommender_metrics_output(use_case_key: str) -> str:
     return f"{output_label(use_case_key)}RecommenderMetrics"
+
+
+# Template metadata the review reads (not an output: nothing at runtime needs it).
+EXPECTED_ACTIVE_USERS_METADATA = "PersonalizeShopPricing"

@@ -7,6 +7,7 @@ into one line and exit code 1.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import time
@@ -48,6 +49,7 @@ from personalize_ops.day_two import (
     collect_metrics,
     collect_status,
     default_clients,
+    default_session,
     read_outputs,
     recommend,
     send_event,
@@ -175,6 +177,9 @@ def validate(
     with status 1 if any file has errors; warnings alone exit 0.
     """
     files = {"interactions": interactions, "items": items, "users": users}
+    # `--items=~/x.csv` reaches us unexpanded (the shell expands ~ only at a word's start).
+    files = {kind: path.expanduser() if path else None for kind, path in files.items()}
+    paths = tuple(path.expanduser() for path in paths)
     for path in paths:
         kind = _dataset_of(path)
         if files[kind] is not None:
@@ -200,8 +205,10 @@ def validate(
             else "check the file's path and permissions"
         )
         raise _Refused(f"{_os_problem(error)}; {fix}") from error
+    # One stream, in order: stdout and stderr reach a terminal or a pipe through different
+    # buffers, and the timing used to land on the report's last line.
     click.echo(report.render())
-    click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
+    click.echo(f"Validated in {time.perf_counter() - started:.2f} s.")
     if not report.ok:
         raise SystemExit(1)
 
@@ -398,8 +405,10 @@ def _environment(env_name: str) -> EnvironmentConfig:
         raise DayTwoError(f"{CDK_JSON} is invalid:\n{error}") from error
     envs = {env.name: env for env in config.environments}
     if env_name not in envs:
+        close = difflib.get_close_matches(env_name, list(envs), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise DayTwoError(
-            f"unknown environment {env_name!r}; cdk.json has: {', '.join(sorted(envs))}"
+            f"unknown environment {env_name!r}{hint}; cdk.json has: {', '.join(sorted(envs))}"
         )
     return envs[env_name]
 
@@ -652,6 +661,35 @@ def event(
         sent_at=datetime.now(UTC),
     )
     click.echo(render_sent(sent))
+
+
+@main.command(
+    "check-credentials",
+    short_help="Check AWS credentials and region first, as make diff/deploy/destroy do.",
+    epilog="\b\nExamples:\n  check-credentials --env dev\n  check-credentials --env prod "
+    "--region eu-west-1\n",
+)
+@_env_options
+@_operator_errors
+def check_credentials(env_name: str, region: str | None) -> None:
+    """Say which AWS account and region the environment would be deployed to, or what to fix.
+
+    `make diff`, `make deploy` and `make destroy` run this before the CDK CLI, so a missing
+    profile, an expired SSO session or no region is one line that says what to do instead of
+    CDK's "Unable to resolve AWS account". Calls STS GetCallerIdentity, which needs no permission.
+    """
+    env = _environment(env_name)
+    session = default_session(region or env.region)
+    identity = session.client("sts").get_caller_identity()
+    account = identity["Account"]
+    if env.account and env.account != account:
+        raise DayTwoError(
+            f"environment {env.name} is pinned to account {env.account} (cdk.json), but your "
+            f"credentials are for {account}: set AWS_PROFILE to a profile of {env.account}"
+        )
+    click.echo(
+        f"AWS credentials: account {account} as {identity['Arn']}, region {session.region_name}"
+    )
 
 
 @main.command(

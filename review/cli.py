@@ -10,11 +10,18 @@ from pathlib import Path
 
 from review.base_synth import ROOT, base_templates, resolve_ref
 from review.diff import diff_templates
-from review.diff_report import recommender_cost_per_hour, render_diff, render_stack_only
+from review.diff_report import Costs, render_diff
 from review.errors import ReviewError
-from review.pricing import DEFAULT_PRICES, PriceTable, load_prices
+from review.pricing import (
+    DEFAULT_PRICES,
+    PriceTable,
+    RecommenderCost,
+    active_users,
+    load_prices,
+    stack_costs,
+)
 from review.summary import render_summary
-from review.template import Template, load_templates
+from review.template import Template, empty_template, load_templates
 
 DEFAULT_TEMPLATES = ROOT / "cdk.out"
 EXIT_ERROR = 1
@@ -68,37 +75,55 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="price table (default: review/personalize-prices.json)",
     )
     parser.add_argument(
+        "--stack",
+        help="only this stack (`make review ENV=x` synthesizes x alone; the other stacks are not "
+        "missing from the head, just not synthesized)",
+    )
+    parser.add_argument(
         "--users",
         type=int,
-        help="active users to price recommenders for (default: the price table's assumption)",
+        help="active users to price every stack's recommenders for (default: each "
+        "environment's expectedActiveUsers, else the price table's assumed_active_users)",
     )
 
 
-def _prices_and_users(args: argparse.Namespace) -> tuple[PriceTable, int]:
-    prices = load_prices(args.prices)
-    users = prices.assumed_active_users if args.users is None else args.users
-    if users < 0:
-        raise ReviewError(f"--users must be >= 0, got {users}")
-    return prices, users
+def _prices(args: argparse.Namespace) -> PriceTable:
+    if args.users is not None and args.users < 0:
+        raise ReviewError(f"--users must be >= 0, got {args.users}")
+    return load_prices(args.prices)
+
+
+def _only(args: argparse.Namespace, templates: dict[str, Template]) -> dict[str, Template]:
+    if args.stack is None:
+        return templates
+    return {name: t for name, t in templates.items() if name == args.stack}
 
 
 def _summary(args: argparse.Namespace) -> int:
-    templates = load_templates(args.templates)
-    prices, users = _prices_and_users(args)
+    templates = _only(args, load_templates(args.templates))
+    if args.stack is not None and not templates:
+        raise ReviewError(f"{args.templates}: no template of stack {args.stack}")
+    prices = _prices(args)
     for stack, template in templates.items():
-        _write(args.out / f"{stack}.md", render_summary(template, prices, active_users=users))
+        users, users_from = active_users(template, prices, args.users)
+        text = render_summary(template, prices, active_users=users, users_from=users_from)
+        _write(args.out / f"{stack}.md", text)
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    head = load_templates(args.templates)
-    prices, users = _prices_and_users(args)
+    head = _only(args, load_templates(args.templates))
+    if args.stack is not None and not head:
+        raise ReviewError(f"{args.templates}: no template of stack {args.stack}")
+    prices = _prices(args)
     with _base_directory(args) as (base_dir, base_label):
-        base = load_templates(base_dir)
+        base = _only(args, load_templates(base_dir))
     head_label = f"`{args.templates}`"
     warned = False
     for stack in sorted(set(base) | set(head)):
-        text, warnings = _stack_diff(stack, base, head, (base_label, head_label), prices, users)
+        text, warnings = _stack_diff(
+            stack, base, head, (base_label, head_label), prices, args.users
+        )
         _write(args.out / f"{stack}.diff.md", text)
         for warning in warnings:
             print(f"{stack}: WARNING {warning}")
@@ -125,20 +150,30 @@ def _stack_diff(
     head: dict[str, Template],
     labels: tuple[str, str],
     prices: PriceTable,
-    users: int,
+    users: int | None,
 ) -> tuple[str, list[str]]:
-    if stack not in base:
-        return render_stack_only(stack, present_in="head"), []
-    if stack not in head:
-        return render_stack_only(stack, present_in="base"), []
-    result = diff_templates(base[stack], head[stack])
-    costs = (
-        recommender_cost_per_hour(base[stack], prices, users),
-        recommender_cost_per_hour(head[stack], prices, users),
-        prices,
+    # A stack new in the head is diffed against nothing, so its page lists what it adds and
+    # its cost; a stack gone from the head, against nothing the other way.
+    before = base.get(stack) or empty_template(stack, head[stack].source)
+    after = head.get(stack) or empty_template(stack, before.source)
+    result = diff_templates(before, after)
+    costs = Costs(
+        before=_priced(before, prices, users) if stack in base else None,
+        after=_priced(after, prices, users) if stack in head else None,
+        prices=prices,
     )
-    text = render_diff(result, base_label=labels[0], head_label=labels[1], costs=costs)
+    only_in = "head" if stack not in base else "base" if stack not in head else None
+    text = render_diff(
+        result, base_label=labels[0], head_label=labels[1], costs=costs, only_in=only_in
+    )
     return text, result.warnings
+
+
+def _priced(
+    template: Template, prices: PriceTable, users: int | None
+) -> tuple[list[RecommenderCost], int]:
+    count, _ = active_users(template, prices, users)
+    return stack_costs(template, prices, count), count
 
 
 def _write(path: Path, text: str) -> None:

@@ -177,38 +177,44 @@ def _cascaded(resource: Resource, replaced: Mapping[str, str]) -> str:
     return ""
 
 
-def normalize(value: object, rename: Mapping[str, str] | None = None) -> object:
+def normalize(
+    value: object, rename: Mapping[str, str] | None = None, *, mask: bool = True
+) -> object:
     """A value with asset hashes masked and renamed logical ids mapped to their new names."""
     rename = rename or {}
     if isinstance(value, str):
-        masked = _ASSET_HASH.sub("<asset-hash>", value)
+        masked = _ASSET_HASH.sub("<asset-hash>", value) if mask else value
         for old, new in rename.items():
             # `${Id}` or `${Id.Attr}` in Fn::Sub; a longer id that merely starts with Id stays.
             masked = re.sub(r"\$\{" + re.escape(old) + r"(?=[.}])", "${" + new, masked)
         return masked
     if isinstance(value, list):
-        return [normalize(item, rename) for item in value]
+        return [normalize(item, rename, mask=mask) for item in value]
     if isinstance(value, Mapping):
         if set(value) == {"Ref"} and value["Ref"] in rename:
             return {"Ref": rename[value["Ref"]]}
         return {
-            key: _renamed_att(item, rename) if key == "Fn::GetAtt" else normalize(item, rename)
+            key: _renamed_att(item, rename, mask)
+            if key == "Fn::GetAtt"
+            else normalize(item, rename, mask=mask)
             for key, item in value.items()
         }
     return value
 
 
-def _renamed_att(argument: object, rename: Mapping[str, str]) -> object:
+def _renamed_att(argument: object, rename: Mapping[str, str], mask: bool = True) -> object:
     if isinstance(argument, list) and argument and isinstance(argument[0], str):
         return [rename.get(argument[0], argument[0]), *argument[1:]]
-    return normalize(argument, rename)
+    return normalize(argument, rename, mask=mask)
 
 
-def comparable(resource: Resource, rename: Mapping[str, str] | None = None) -> dict[str, object]:
+def comparable(
+    resource: Resource, rename: Mapping[str, str] | None = None, *, mask: bool = True
+) -> dict[str, object]:
     """The parts of a resource a deploy acts on, plus its cdk-nag suppressions (reviewed text)."""
     rename = rename or {}
     shown: dict[str, object] = {
-        key: normalize(resource.raw[key], rename)
+        key: normalize(resource.raw[key], rename, mask=mask)
         for key in COMPARED_ATTRIBUTES
         if key in resource.raw
     }
@@ -240,12 +246,10 @@ def _compare_resource(
                 kept_on_replace=after.update_replace_policy != "Delete",
             )
         )
-    elif _unmasked(before) != _unmasked(after):
+    elif comparable(before, rename, mask=False) != comparable(after, mask=False):
+        # Only an asset hash differs. A resource that merely refers to a re-created one (a
+        # pause schedule naming a recommender's new wait) is unchanged, not listed here.
         result.asset_only.append(after.logical_id)
-
-
-def _unmasked(resource: Resource) -> dict[str, object]:
-    return {key: resource.raw[key] for key in COMPARED_ATTRIBUTES if key in resource.raw}
 
 
 def property_changes(before: object, after: object, path: str = "") -> list[PropertyChange]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
 
 from personalize_constructs.resource_kinds import RECOMMENDER
 from review import stack_resources
@@ -16,12 +16,22 @@ from review.diff import (
 )
 from review.intrinsics import render
 from review.markdown import EMPTY, code, table, truncate
-from review.pricing import PriceTable, money, recommender_cost
-from review.template import Resource, Template
+from review.pricing import PriceTable, RecommenderCost, money, monthly
+from review.template import Resource
 
 # Recommender settings the handler applies to the running recommender (no new training).
 IN_PLACE = RECOMMENDER.in_place
 CONTEXT = 40
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Each side's recommenders priced (pause schedules applied) and the users they were priced
+    for; None for a side the stack does not exist on."""
+
+    before: tuple[list[RecommenderCost], int] | None
+    after: tuple[list[RecommenderCost], int] | None
+    prices: PriceTable
 
 
 def render_diff(
@@ -29,10 +39,12 @@ def render_diff(
     *,
     base_label: str,
     head_label: str,
-    costs: tuple[Decimal, Decimal, PriceTable] | None = None,
+    costs: Costs | None = None,
+    only_in: str | None = None,
 ) -> str:
     sections = [
         _header(result, base_label, head_label),
+        _only_in(result.stack, only_in),
         _warnings(result),
         _recommenders(result, costs),
         _added(result.added),
@@ -44,18 +56,18 @@ def render_diff(
     return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
 
 
-def render_stack_only(stack: str, *, present_in: str) -> str:
-    return f"# Template diff: `{stack}`\n\nThis stack exists only in the {present_in}.\n"
-
-
-def recommender_cost_per_hour(template: Template, prices: PriceTable, users: int) -> Decimal:
-    return sum(
-        (
-            recommender_cost(r, prices, active_users=users).per_hour
-            for r in stack_resources.recommenders(template)
-        ),
-        Decimal(0),
-    )
+def _only_in(stack: str, only_in: str | None) -> list[str]:
+    if only_in == "head":
+        return [
+            f"**New stack:** `{stack}` exists only in the head; everything below is what its "
+            "first deploy creates."
+        ]
+    if only_in == "base":
+        return [
+            f"**Stack gone from the head:** `{stack}` exists only in the base. Deploying the head "
+            "does not delete it: `make destroy ENV=<env>` does, and deletes what is listed below."
+        ]
+    return []
 
 
 def _header(result: StackDiff, base_label: str, head_label: str) -> list[str]:
@@ -82,21 +94,33 @@ def _warnings(result: StackDiff) -> list[str]:
     return lines[:-1]
 
 
-def _recommenders(
-    result: StackDiff, costs: tuple[Decimal, Decimal, PriceTable] | None
-) -> list[str]:
+def _recommenders(result: StackDiff, costs: Costs | None) -> list[str]:
     lines = [f"- {line}" for line in _recommender_lines(result)]
     if costs is not None:
-        before, after, prices = costs
-        if before != after:
-            lines.append(
-                f"- Recommender cost at the configured minimum: {prices.currency} "
-                f"{money(before, 4)}/hour → {money(after, 4)}/hour "
-                f"({money(after * prices.hours_per_month)}/month if always on, before any pause "
-                f"schedule; price table as of "
-                f"{prices.as_of})"
-            )
+        line = _cost_line(costs)
+        if line:
+            lines.append(line)
     return ["## Recommenders", "", *lines] if lines else []
+
+
+def _cost_line(costs: Costs) -> str:
+    """The monthly cost before → after, pause schedules applied, as the summary computes it."""
+    prices = costs.prices
+    before_costs, before_users = costs.before or ([], 0)
+    after_costs, after_users = costs.after or ([], 0)
+    before, after = monthly(before_costs, prices), monthly(after_costs, prices)
+    if before == after and before_users == after_users:
+        return ""
+    users = (
+        f"{after_users:,} active users"
+        if before_users == after_users or costs.before is None or costs.after is None
+        else f"{before_users:,} → {after_users:,} active users"
+    )
+    return (
+        f"- Recommender cost per month at the configured minimum, pause schedules applied: "
+        f"**{prices.currency} {money(before)} → {money(after)}** ({users}, "
+        f"{prices.hours_per_month} hours a month; price table as of {prices.as_of})"
+    )
 
 
 def _recommender_lines(result: StackDiff) -> list[str]:

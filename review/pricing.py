@@ -16,15 +16,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from review import stack_resources
 from review.errors import ReviewError, read_json
-from review.schedule import HOURS_PER_WEEK, PauseSchedule
+from review.schedule import HOURS_PER_WEEK, PauseSchedule, pause_schedules
 from review.stack_resources import Recommender
+from review.template import Template
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PRICES = Path(__file__).resolve().parent / "personalize-prices.json"
 SECONDS_PER_HOUR = 3600
 HOURS_PER_DAY = 24
 BYTES_PER_GB = 1024**3
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one figure of the price table comes from, and whether anyone checked it."""
+
+    label: str
+    value: Decimal
+    source: str
+    as_of: str
+    verified: bool
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,12 @@ class PriceTable:
     assumed_active_users: int
     tiers: tuple[Tier, ...]
     ingestion_per_gb: Decimal
+    # Every figure, in the order of the file, with its own source and date.
+    provenance: tuple[Provenance, ...] = ()
+
+    @property
+    def all_verified(self) -> bool:
+        return all(p.verified for p in self.provenance)
 
     @property
     def display_path(self) -> str:
@@ -105,9 +124,11 @@ def _price_table(path: Path, data: Any) -> PriceTable:
     if not isinstance(data, dict):
         raise TypeError("the file must hold a JSON object")
     recommender = data["recommender"]
-    tiers = tuple(_tier(raw) for raw in recommender["tiers"])
+    figures = _Figures(_text(data, "source"), _text(data, "as_of"))
+    tiers = tuple(_tier(raw, figures) for raw in recommender["tiers"])
     if not tiers:
         raise ValueError("recommender.tiers is empty")
+    ingestion = figures.price(data["data_ingestion"]["price_per_gb"], "data ingestion per GB")
     return PriceTable(
         path=path,
         currency=_text(data, "currency"),
@@ -117,20 +138,65 @@ def _price_table(path: Path, data: Any) -> PriceTable:
         hours_per_month=_count(data["hours_per_month"], "hours_per_month"),
         assumed_active_users=_count(data["assumed_active_users"], "assumed_active_users"),
         tiers=tiers,
-        ingestion_per_gb=_price(data["data_ingestion"]["price_per_gb"], "price_per_gb"),
+        ingestion_per_gb=ingestion,
+        provenance=tuple(figures.found),
     )
 
 
-def _tier(raw: Any) -> Tier:
+class _Figures:
+    """Reads figures written as a number (the table's source and date apply) or as
+    {"value", "source", "as_of", "verified"}, and keeps where each came from."""
+
+    def __init__(self, source: str, as_of: str) -> None:
+        self.source, self.as_of = source, as_of
+        self.found: list[Provenance] = []
+
+    def price(self, raw: Any, label: str) -> Decimal:
+        value, raw = self._unpack(raw, label)
+        number = _price(value, label)
+        self._keep(label, number, raw)
+        return number
+
+    def count(self, raw: Any, label: str) -> int:
+        value, raw = self._unpack(raw, label)
+        number = _count(value, label)
+        self._keep(label, Decimal(number), raw)
+        return number
+
+    def _unpack(self, raw: Any, label: str) -> tuple[Any, dict[str, Any]]:
+        if isinstance(raw, dict):
+            if "value" not in raw:
+                raise KeyError(f"{label}.value")
+            return raw["value"], raw
+        return raw, {}
+
+    def _keep(self, label: str, value: Decimal, raw: dict[str, Any]) -> None:
+        verified = raw.get("verified", False)
+        if not isinstance(verified, bool):
+            raise ValueError(f"{label}.verified must be true or false")
+        self.found.append(
+            Provenance(
+                label=label,
+                value=value,
+                source=_text(raw, "source") if "source" in raw else self.source,
+                as_of=_text(raw, "as_of") if "as_of" in raw else self.as_of,
+                verified=verified,
+            )
+        )
+
+
+def _tier(raw: Any, figures: _Figures) -> Tier:
     limit = raw["max_active_users"]
+    users = "any number of" if limit is None else f"≤ {_count(limit, 'max_active_users'):,}"
+    where = f"tier {users} active users"
     return Tier(
         max_active_users=None if limit is None else _count(limit, "max_active_users"),
-        price_per_hour=_price(raw["price_per_hour"], "price_per_hour"),
-        included_requests_per_hour=_count(
-            raw["included_requests_per_hour"], "included_requests_per_hour"
+        price_per_hour=figures.price(raw["price_per_hour"], f"{where}: price_per_hour"),
+        included_requests_per_hour=figures.count(
+            raw["included_requests_per_hour"], f"{where}: included_requests_per_hour"
         ),
-        price_per_1000_extra_requests=_price(
-            raw["price_per_1000_extra_requests"], "price_per_1000_extra_requests"
+        price_per_1000_extra_requests=figures.price(
+            raw["price_per_1000_extra_requests"], f"{where}: price_per_1000_extra_requests"
         ),
     )
 
@@ -186,3 +252,29 @@ def money(amount: Decimal, places: int = 2) -> str:
     """Fixed decimals, rounded half up, so the same inputs always print the same text."""
     quantum = Decimal(1).scaleb(-places)
     return f"{amount.quantize(quantum, rounding=ROUND_HALF_UP):,}"
+
+
+def active_users(template: Template, prices: PriceTable, override: int | None) -> tuple[int, str]:
+    """The active users to price a stack for, and where that number comes from: --users, the
+    environment's `expectedActiveUsers` (in its template), else the table's assumption."""
+    if override is not None:
+        return override, "--users"
+    expected = stack_resources.expected_active_users(template)
+    if expected is not None:
+        return expected, "expectedActiveUsers in cdk.json"
+    return prices.assumed_active_users, (
+        "expectedActiveUsers not set in cdk.json: the price table's assumed_active_users"
+    )
+
+
+def stack_costs(template: Template, prices: PriceTable, users: int) -> list[RecommenderCost]:
+    """Each recommender of the stack priced for `users`, its pause schedule applied."""
+    schedules = pause_schedules(template)
+    return [
+        recommender_cost(r, prices, active_users=users, schedule=schedules.get(r.logical_id))
+        for r in stack_resources.recommenders(template)
+    ]
+
+
+def monthly(costs: list[RecommenderCost], prices: PriceTable) -> Decimal:
+    return sum((c.per_month(prices.hours_per_month) for c in costs), Decimal(0))

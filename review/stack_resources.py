@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from personalize_constructs.resource_kinds import DATASET_IMPORT, RECOMMENDER
+from personalize_domain.stack_outputs import EXPECTED_ACTIVE_USERS_METADATA
 from personalize_domain.use_cases import USE_CASES
 from review.intrinsics import references, render, render_list
 from review.template import Resource, Template
@@ -252,3 +253,11 @@ def _dependencies(template: Template, logical_id: str) -> list[str]:
 def kept_on_destroy(template: Template) -> list[Resource]:
     """Resources `cdk destroy` leaves behind (DeletionPolicy Retain and kin)."""
     return [r for r in template.sorted_resources() if r.deletion_policy in KEPT_POLICIES]
+
+
+def expected_active_users(template: Template) -> int | None:
+    """The environment's `expectedActiveUsers`, written into the template's metadata."""
+    metadata = template.body.get("Metadata")
+    entry = metadata.get(EXPECTED_ACTIVE_USERS_METADATA) if isinstance(metadata, dict) else None
+    value = entry.get("expectedActiveUsers") if isinstance(entry, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from review import iam, nag, schedule, stack_resources
+from review import iam, nag, stack_resources
 from review.markdown import EMPTY, cell, code, codes, table
-from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, recommender_cost
+from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, stack_costs
 from review.template import Template
 
 GENERATED_BY = "python -m review summary"
@@ -23,6 +23,7 @@ class Costs:
     recommenders: list[RecommenderCost]
     hours_per_month: int
     active_users: int
+    users_from: str
 
     @property
     def per_hour(self) -> Decimal:
@@ -37,8 +38,15 @@ class Costs:
         return sum((c.per_month(self.hours_per_month) for c in self.recommenders), Decimal(0))
 
 
-def render_summary(template: Template, prices: PriceTable, *, active_users: int) -> str:
-    costs = _costs(template, prices, active_users)
+def render_summary(
+    template: Template, prices: PriceTable, *, active_users: int, users_from: str = "--users"
+) -> str:
+    costs = Costs(
+        stack_costs(template, prices, active_users),
+        prices.hours_per_month,
+        active_users,
+        users_from,
+    )
     sections = [
         _header(template),
         _glance(template, costs, prices),
@@ -52,15 +60,6 @@ def render_summary(template: Template, prices: PriceTable, *, active_users: int)
         _types(template),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
-
-
-def _costs(template: Template, prices: PriceTable, active_users: int) -> Costs:
-    schedules = schedule.pause_schedules(template)
-    found = [
-        recommender_cost(r, prices, active_users=active_users, schedule=schedules.get(r.logical_id))
-        for r in stack_resources.recommenders(template)
-    ]
-    return Costs(found, prices.hours_per_month, active_users)
 
 
 def _header(template: Template) -> list[str]:
@@ -153,10 +152,12 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
         "## Cost drivers",
         "",
         f"> **{prices.status}**",
-        f"> Price table `{prices.display_path}`, as of {prices.as_of}; source: {prices.source}",
+        f"> Price table `{prices.display_path}`, as of {prices.as_of}; each figure's own source "
+        "and date are under [Where the prices come from](#where-the-prices-come-from).",
         "",
         f"Recommenders are billed per running hour at the tier for {costs.active_users:,} active "
-        f"users ({limit} users: {currency} {tier.price_per_hour}/hour including "
+        f"users ({cell(costs.users_from)}; tier {limit} users: {currency} "
+        f"{tier.price_per_hour}/hour including "
         f"{tier.included_requests_per_hour:,} requests/hour, {currency} "
         f"{tier.price_per_1000_extra_requests} per 1,000 more). The minimum requests per second "
         "are billed even when unused; stopped recommenders cost nothing. A recommender with a "
@@ -209,8 +210,22 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
         "",
         "Not included: requests above the minimum, S3 storage, Lambda, Step Functions and "
         "CloudWatch Logs charges (small next to running recommenders).",
+        "",
+        *_provenance(prices),
     ]
     return lines
+
+
+def _provenance(prices: PriceTable) -> list[str]:
+    rows = [
+        [cell(p.label), str(p.value), cell(p.source), p.as_of, "yes" if p.verified else "**no**"]
+        for p in prices.provenance
+    ]
+    return [
+        "### Where the prices come from",
+        "",
+        *table(["Figure", "Value", "Source", "As of", "Verified"], rows),
+    ]
 
 
 def _ingestion(template: Template, prices: PriceTable) -> list[str]:
@@ -345,20 +360,41 @@ def _source(source: str) -> str:
 
 
 def _suppressions(template: Template) -> list[str]:
+    """One row per rule, its count in each pack side by side: HIPAA, NIST and PCI ask the same
+    questions, and listing each pack's copy made this most of the page. Details collapsed."""
     lines = ["## cdk-nag suppressions", ""]
-    tree = nag.grouped(nag.suppressions(template))
-    if not tree:
+    found = nag.suppressions(template)
+    if not found:
         return [*lines, "None."]
-    for rule, reasons in tree.items():
-        count = sum(max(1, len(f)) for resources in reasons.values() for f in resources.values())
-        lines += [f"### {rule} ({count})", ""]
-        for reason, resources in reasons.items():
-            lines.append(f"- **Reason:** {reason}")
+    packs = nag.packs_of(found)
+    rules = nag.folded(found)
+    per_pack = ", ".join(f"{pack} {sum(r.counts.get(pack, 0) for r in rules)}" for pack in packs)
+    lines += [
+        f"{len(found)} acknowledgments ({per_pack}); a compliance-pack rule is the same product "
+        "decision acknowledged once per pack, so it is one row here.",
+        "",
+    ]
+    rows = [
+        [
+            code(rule.name),
+            *[str(rule.counts[p]) if p in rule.counts else EMPTY for p in packs],
+            str(rule.resources),
+            str(len(rule.reasons)),
+        ]
+        for rule in rules
+    ]
+    lines += table(["Rule", *packs, "Resources", "Reasons"], rows)
+    lines += ["", "<details>", "<summary>Reasons and resources, per rule</summary>", ""]
+    for rule in rules:
+        lines += [f"#### {code(rule.name)}", ""]
+        for reason, (given_by, resources) in rule.reasons.items():
+            lines.append(f"- **Reason** ({', '.join(given_by)}): {reason}")
             for logical_id, findings in resources.items():
                 detail = f": {codes(findings)}" if findings else ""
                 lines.append(f"  - {code(logical_id)}{detail}")
         lines.append("")
-    return lines[:-1]
+    lines.append("</details>")
+    return lines
 
 
 def _kept(template: Template) -> list[str]:

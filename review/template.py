@@ -115,3 +115,8 @@ def load_templates(directory: Path) -> dict[str, Template]:
     if not paths:
         raise ReviewError(f"{directory}: no *{TEMPLATE_SUFFIX} files (run `make synth` first?)")
     return {stack_name(path): load_template(path) for path in paths}
+
+
+def empty_template(stack: str, source: Path) -> Template:
+    """No resources and no outputs: the other side of a stack that exists on one side only."""
+    return Template(stack=stack, source=source, body={}, resources={})

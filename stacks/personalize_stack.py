@@ -28,6 +28,7 @@ from personalize_domain.stack_outputs import (
     DATASET_GROUP_ARN,
     EVENT_TRACKER_ARN,
     EVENT_TRACKING_ID,
+    EXPECTED_ACTIVE_USERS_METADATA,
     TRACKING_ID_PARAMETER_NAME,
     output_label,
     recommender_arn_output,
@@ -48,6 +49,12 @@ class PersonalizeShopStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
+        if config.expected_active_users is not None:
+            # Not a resource: what the review prices recommenders for (their tier).
+            self.add_metadata(
+                EXPECTED_ACTIVE_USERS_METADATA,
+                {"expectedActiveUsers": config.expected_active_users},
+            )
         max_wait = Duration.hours(config.readiness_timeout_hours)
 
         self.data = DataBucket(self, "Data", disposable=config.data_disposable)

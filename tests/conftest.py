@@ -23,12 +23,40 @@ from personalize_domain.config import load_app_config
 from stacks.personalize_stack import PersonalizeShopStack
 
 ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON_OPTION = "--cdk-json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        CDK_JSON_OPTION,
+        default=str(ROOT / "cdk.json"),
+        help="the configuration the stack tests synthesize (default: the project's cdk.json); "
+        "tests that take `env` run once per environment it declares",
+    )
+
+
+def configuration_context(config: pytest.Config) -> dict[str, Any]:
+    context: dict[str, Any] = json.loads(Path(config.getoption(CDK_JSON_OPTION)).read_text())[
+        "context"
+    ]
+    return context
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes `env` runs for every environment the configuration declares: adding
+    one to cdk.json tests it too, and no test lists the shipped ones."""
+    explicit = any(
+        "env" in str(mark.args[0]).replace(" ", "").split(",")
+        for mark in metafunc.definition.iter_markers("parametrize")
+    )
+    if "env" in metafunc.fixturenames and not explicit:
+        names = list(configuration_context(metafunc.config)["environments"])
+        metafunc.parametrize("env", names)
 
 
 @pytest.fixture(scope="session")
-def cdk_json_context() -> dict[str, Any]:
-    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
-    return context
+def cdk_json_context(pytestconfig: pytest.Config) -> dict[str, Any]:
+    return configuration_context(pytestconfig)
 
 
 SynthFn = Callable[..., dict[str, PersonalizeShopStack]]
@@ -70,3 +98,9 @@ def dev(templates: dict[str, Template]) -> Template:
 @pytest.fixture(scope="session")
 def prod(templates: dict[str, Template]) -> Template:
     return templates["prod"]
+
+
+@pytest.fixture
+def template(templates: dict[str, Template], env: str) -> Template:
+    """The stack template of `env`: a test that takes it runs for every environment."""
+    return templates[env]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = json.loads((ROOT / "cdk.json").read_text())["context"]["environments"]
 
 
-def _run_app(extra_context: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+def _run_app(
+    extra_context: dict[str, Any], tmp_path: Path, context: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    context = context or json.loads((ROOT / "cdk.json").read_text())["context"]
     context.update(extra_context)
     env = {
         **os.environ,
@@ -34,7 +39,7 @@ def test_unknown_environment_fails_synth_with_one_clear_message(tmp_path: Path) 
         1,
         [
             "Invalid CDK context (cdk.json or -c):",
-            "  - -c env=nope: unknown environment; allowed: dev, prod",
+            f"  - -c env=nope: unknown environment; allowed: {', '.join(sorted(SHIPPED))}",
         ],
     )
 
@@ -66,3 +71,76 @@ def test_two_synths_of_the_same_commit_are_byte_identical(tmp_path: Path) -> Non
     assert any(name.endswith(".template.json") for name in digests)
     assert any(name.startswith("asset.") for name in digests)
     assert digests == _tree_digest(second)
+
+
+def _dev_reading(source: str) -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context["environments"]["dev"]["datasets"]["interactions"]["source"] = source
+    return context
+
+
+def test_synth_of_an_environment_whose_data_file_is_missing_fails(tmp_path: Path) -> None:
+    result = _run_app({"env": "dev"}, tmp_path, _dev_reading(str(tmp_path / "gone.csv")))
+    assert result.returncode == 1
+    assert "no such file" in result.stderr
+
+
+def test_destroy_needs_no_data_file(tmp_path: Path) -> None:
+    # GIVEN dev's interactions file deleted
+    context = _dev_reading(str(tmp_path / "gone.csv"))
+    # WHEN synthesized as `make destroy ENV=dev` does it
+    result = _run_app({"env": "dev", "destroyOnly": "true"}, tmp_path / "out", context)
+    # THEN the stack `cdk destroy` deletes by name is there, and says it is for destroy only
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.template.json")) == [
+        "PersonalizeShop-dev.template.json"
+    ]
+    assert "[dev] destroyOnly: data files not read" in result.stderr
+
+
+def test_destroy_needs_no_valid_data(tmp_path: Path) -> None:
+    # GIVEN dev's interactions file present but invalid (validation would fail synth)
+    broken = tmp_path / "interactions.csv"
+    broken.write_text("not,a,valid,header\n")
+    context = _dev_reading(str(broken))
+    assert _run_app({"env": "dev"}, tmp_path / "synth", copy.deepcopy(context)).returncode == 1
+    # WHEN synthesized for destroy / THEN it succeeds without validating anything
+    result = _run_app({"env": "dev", "destroyOnly": "true"}, tmp_path / "out", context)
+    assert result.returncode == 0, result.stderr
+    assert "validating" not in result.stderr
+
+
+def test_a_destroy_only_template_refuses_every_deploy(tmp_path: Path) -> None:
+    result = _run_app({"env": "dev", "destroyOnly": "true"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    template = json.loads((tmp_path / "PersonalizeShop-dev.template.json").read_text())
+    # THEN CloudFormation's rule check, run on every create and update, fails: the assertion
+    # compares two different constants
+    (assertion,) = template["Rules"]["DestroyOnly"]["Assertions"]
+    first, second = assertion["Assert"]["Fn::Equals"]
+    assert first != second
+    assert "for cdk destroy only" in assertion["AssertDescription"]
+    # AND no data file is shipped as an asset
+    assert not list(tmp_path.glob("dataset-files/*"))
+
+
+def test_the_app_prints_no_node_end_of_life_banner_as_byte_strings(tmp_path: Path) -> None:
+    # GIVEN `npx cdk ...` run from a shell that does not silence jsii's Node banner
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSII_SILENCE")}
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.update({"env": "dev", "destroyOnly": "true"})
+    environment.update(
+        CDK_CONTEXT_JSON=json.dumps(context), CDK_OUTDIR=str(tmp_path), CDK_VALIDATION="false"
+    )
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # THEN its stderr has our lines only: no b'!!...' banner (aws/jsii#4065)
+    assert result.returncode == 0, result.stderr
+    assert "b'!!" not in result.stderr
+    assert "end-of-life" not in result.stderr

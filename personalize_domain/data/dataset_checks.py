@@ -185,19 +185,31 @@ def _minimums(file: str, stats: DatasetStats, use_cases: Sequence[str]) -> list[
                 for v, n in counts.items()
                 if v != event.value and v.strip().lower() == event.value.lower()
             }
-            hint = ""
+            needed = f"{' and '.join(needers)} need at least {MIN_INTERACTIONS:,}."
+            more = (
+                f"export more {event.value} events, or deselect {' and '.join(needers)} for "
+                "this environment."
+            )
+            message, fix = f"{have:,} {event.value!r} events; {needed}", more
             if variants:
-                listed = ", ".join(f"{n:,} {v!r}" for v, n in variants.items())
-                hint = f" ({listed} do not count: event types are case-sensitive)"
+                # The events may exist under another spelling: the rename leads, in the
+                # message and in the fix, since exporting more would not help.
+                listed = " and ".join(f"{n:,} {v!r}" for v, n in variants.items())
+                renamed = have + sum(variants.values())
+                renames = " and ".join(repr(v) for v in variants)
+                message = (
+                    f"{listed} events do not count as {event.value!r} (event types are "
+                    f"case-sensitive), leaving {have:,} {event.value!r} events; {needed}"
+                )
+                fix = f"rename {renames} to {event.value!r} in the export ({renamed:,} events)"
+                fix += "." if renamed >= MIN_INTERACTIONS else f"; then {more}"
             findings.append(
                 _one(
                     Severity.ERROR,
                     "too-few-events",
                     file,
-                    f"{have:,} {event.value!r} events{hint}; {' and '.join(needers)} need at "
-                    f"least {MIN_INTERACTIONS:,}.",
-                    f"export more {event.value} events, or deselect "
-                    f"{' and '.join(needers)} for this environment.",
+                    message,
+                    fix,
                     column="EVENT_TYPE",
                 )
             )

@@ -7,7 +7,7 @@ the offline simulators.
 """
 
 from personalize_domain.stack_outputs import STACK_NAME_PREFIX, stack_name
-from personalize_ops.day_two.clients import Clients, default_clients
+from personalize_ops.day_two.clients import Clients, default_clients, default_session
 from personalize_ops.day_two.errors import DayTwoError
 from personalize_ops.day_two.event import SentEvent, send_event
 from personalize_ops.day_two.lifecycle import Action, StateChange, change_state
@@ -32,6 +32,7 @@ __all__ = [
     "collect_metrics",
     "collect_status",
     "default_clients",
+    "default_session",
     "read_outputs",
     "recommend",
     "send_event",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +31,23 @@ class Clients:
     events: PersonalizeEventsClient
 
 
-def default_clients(region: str | None) -> Clients:
-    """Clients from the default credential chain (AWS_PROFILE, env vars, SSO, instance role)."""
-    session = boto3.session.Session(region_name=region)
+def default_session(region: str | None) -> boto3.session.Session:
+    """The default credential chain (AWS_PROFILE, env vars, SSO, instance role), in `region`,
+    else AWS_REGION, else what botocore finds (AWS_DEFAULT_REGION, the profile's region)."""
+    # botocore reads AWS_DEFAULT_REGION only; the AWS CLI v2, the CDK CLI and every other AWS
+    # SDK read AWS_REGION first, so an operator who set it expects it to count here too.
+    session = boto3.session.Session(region_name=region or os.environ.get("AWS_REGION") or None)
     if session.region_name is None:
         raise DayTwoError(
             "no AWS region: pass --region, set `region` for the environment in cdk.json, "
             "or set AWS_REGION"
         )
+    return session
+
+
+def default_clients(region: str | None) -> Clients:
+    """Clients from the default credential chain, in the region `default_session` picks."""
+    session = default_session(region)
     return Clients(
         region=session.region_name,
         cloudformation=session.client("cloudformation"),

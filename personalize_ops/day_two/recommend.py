@@ -107,7 +107,7 @@ def items_csv(env: EnvironmentConfig, root: Path) -> Path | None:
     dataset = env.dataset(DatasetType.ITEMS)
     if dataset is None or dataset.is_s3_uri:
         return None
-    path = root / dataset.source
+    path = dataset.local_path(root)
     return path if path.is_file() else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import boto3
 import botocore.session
@@ -377,8 +378,9 @@ def test_env_has_no_default_for_a_command_that_deletes() -> None:
     assert "Missing option '--env'" in result.output
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_names_recognise_exactly_what_the_stack_creates(env: str) -> None:
+def test_names_recognise_exactly_what_the_stack_creates(
+    env: str, cdk_json_context: dict[str, Any]
+) -> None:
     # GIVEN the Personalize resources of the env's synthesized stack (its snapshot)
     template = json.loads((SNAPSHOTS / f"test_stack_matches_its_snapshot[{env}].json").read_text())
     resources = template["Resources"].values()
@@ -388,8 +390,9 @@ def test_names_recognise_exactly_what_the_stack_creates(env: str) -> None:
         if r["Type"].startswith(("AWS::Personalize::", "Custom::PersonalizeRecommender"))
         and "Name" in r["Properties"]
     }
-    prefix = f"shop-{env}"
-    ours, theirs = Names(prefix, stack_name(env)), Names("shop", stack_name("shop"))
+    prefix = cdk_json_context["environments"][env]["namePrefix"]
+    shorter = prefix.rsplit("-", 1)[0] if "-" in prefix else prefix[:-1]
+    ours, theirs = Names(prefix, stack_name(env)), Names(shorter, stack_name(shorter))
     # THEN cleanup's names for the env match every one, and a shorter prefix matches none
     for kind, name in named:
         for names, expected in ((ours, True), (theirs, False)):

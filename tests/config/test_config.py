@@ -45,12 +45,16 @@ def _recommender(env: cfg.EnvironmentConfig, key: str) -> cfg.RecommenderConfig:
 # ------------------------------------------------------------------ the shipped cdk.json
 
 
-def test_cdk_json_declares_dev_and_prod() -> None:
-    assert [e.name for e in _load().environments] == ["dev", "prod"]
+SHIPPED = list(CDK_JSON_CONTEXT["environments"])
+
+
+def test_every_environment_cdk_json_declares_is_loaded_in_its_order() -> None:
+    assert [e.name for e in _load().environments] == SHIPPED
+    assert {"dev", "prod"} <= set(SHIPPED)
 
 
 def test_without_env_selector_every_environment_is_synthesized() -> None:
-    assert [e.name for e in _load().selected] == ["dev", "prod"]
+    assert [e.name for e in _load().selected] == SHIPPED
 
 
 def test_env_selector_picks_one_environment() -> None:
@@ -191,7 +195,18 @@ def test_unknown_environment_suggests_the_closest() -> None:
 def test_misspelt_top_level_key_suggests_the_closest() -> None:
     assert _problems(evn="dev") == [
         "context key 'evn' is not a known setting (did you mean 'env'?); allowed: env, "
-        "environments, <env>.<setting> (<env>: dev, prod), or <setting> with -c env=<env>"
+        "environments, destroyOnly, <env>.<setting> (<env>: dev, prod), or <setting> with "
+        "-c env=<env>"
+    ]
+
+
+def test_destroy_only_is_off_unless_asked_for() -> None:
+    assert (_load().destroy_only, _load(destroyOnly="true").destroy_only) == (False, True)
+
+
+def test_destroy_only_takes_a_boolean() -> None:
+    assert _problems(destroyOnly="yes") == [
+        "context key 'destroyOnly' = 'yes': invalid; allowed: true or false"
     ]
 
 
@@ -200,7 +215,7 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "maxMinRecommendationRequestsPerSecond, "
+        "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -341,7 +356,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
-        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders"
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
+        "datasets, recommenders"
     ]
 
 

@@ -45,11 +45,28 @@ def test_case_variants_do_not_count_towards_a_use_case(validate_interactions: Va
     rows = [r.replace("Purchase", "purchase") for r in interaction_rows(1200)]
     # WHEN Best sellers is selected
     report = validate_interactions(rows, use_cases=["best-sellers"])
-    # THEN the minimum fails and the message points at the misspelled events
+    # THEN the minimum fails, the message leads with the misspelled events, and the fix with
+    # their rename (not enough here on its own)
     assert lines(report, "too-few-events") == [
-        "error: interactions.csv, EVENT_TYPE: 0 'Purchase' events (600 'purchase' do not count: "
-        "event types are case-sensitive); Best sellers need at least 1,000. Fix: export more "
-        "Purchase events, or deselect Best sellers for this environment."
+        "error: interactions.csv, EVENT_TYPE: 600 'purchase' events do not count as 'Purchase' "
+        "(event types are case-sensitive), leaving 0 'Purchase' events; Best sellers need at "
+        "least 1,000. Fix: rename 'purchase' to 'Purchase' in the export (600 events); then "
+        "export more Purchase events, or deselect Best sellers for this environment."
+    ]
+
+
+def test_when_renaming_is_enough_the_error_leads_with_the_rename(
+    validate_interactions: Validate,
+) -> None:
+    # GIVEN a shop exporting every purchase as 'purchase': 1,200 of them
+    rows = [r.replace("Purchase", "purchase") for r in interaction_rows(2400)]
+    # WHEN Best sellers is selected
+    report = validate_interactions(rows, use_cases=["best-sellers"])
+    # THEN the one fix given is the rename, not "export more"
+    assert lines(report, "too-few-events") == [
+        "error: interactions.csv, EVENT_TYPE: 1,200 'purchase' events do not count as 'Purchase' "
+        "(event types are case-sensitive), leaving 0 'Purchase' events; Best sellers need at "
+        "least 1,000. Fix: rename 'purchase' to 'Purchase' in the export (1,200 events)."
     ]
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from personalize_domain.stack_outputs import EXPECTED_ACTIVE_USERS_METADATA
 from review.pricing import PriceTable, load_prices
 from review.template import Template, parse_template
 
@@ -26,17 +27,33 @@ def template(
     *,
     outputs: dict[str, Any] | None = None,
     source: Path | None = None,
+    expected_active_users: int | None = None,
 ) -> Template:
     body: dict[str, Any] = {"Resources": resources}
     if outputs is not None:
         body["Outputs"] = outputs
+    if expected_active_users is not None:
+        body["Metadata"] = users_metadata(expected_active_users)
     return parse_template(source or Path(f"{STACK}.template.json"), body)
 
 
-def write_template(directory: Path, stack: str, resources: dict[str, dict[str, Any]]) -> Path:
+def users_metadata(expected_active_users: int) -> dict[str, Any]:
+    """What the stack writes for an environment's `expectedActiveUsers`."""
+    return {EXPECTED_ACTIVE_USERS_METADATA: {"expectedActiveUsers": expected_active_users}}
+
+
+def write_template(
+    directory: Path,
+    stack: str,
+    resources: dict[str, dict[str, Any]],
+    expected_active_users: int | None = None,
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{stack}.template.json"
-    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    body: dict[str, Any] = {"Resources": resources}
+    if expected_active_users is not None:
+        body["Metadata"] = users_metadata(expected_active_users)
+    path.write_text(json.dumps(body), encoding="utf-8")
     return path
 
 

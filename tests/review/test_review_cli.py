@@ -69,6 +69,26 @@ def test_diff_reports_a_stack_that_only_the_head_has(tmp_path: Path) -> None:
     args = ["diff", "--base-templates", str(base), "--templates", str(head)]
     # WHEN diffed
     main([*args, "--out", str(tmp_path / "out"), "--prices", str(write_prices(tmp_path))])
-    # THEN its page says so
+    # THEN its page says it is new, and lists what it adds and what it will cost
     page = (tmp_path / "out" / "Shop-prod.diff.md").read_text(encoding="utf-8")
-    assert page == "# Template diff: `Shop-prod`\n\nThis stack exists only in the head.\n"
+    assert "**New stack:** `Shop-prod` exists only in the head" in page
+    assert "**1 added, 0 removed, 0 changed" in page
+    assert "- `shop-test-best-sellers`: **new**, min RPS 1, state running" in page
+    assert "| `Rec` | `Custom::PersonalizeRecommender` |" in page
+    # 0.25/h (the test table's tier, 1 RPS within its included requests) x 730 h
+    assert "pause schedules applied: **USD 0.00 → 182.50**" in page
+
+
+def test_one_stack_is_reviewed_alone_without_the_others_reading_as_removed(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a base with two stacks and a head synthesized for one (make review ENV=prod)
+    base = _assembly(tmp_path / "base")
+    write_template(base, "Shop-prod", {"Rec": recommender()})
+    head = tmp_path / "head"
+    write_template(head, "Shop-prod", {"Rec": recommender(min_rps="2")})
+    args = ["diff", "--base-templates", str(base), "--templates", str(head), "--stack", "Shop-prod"]
+    # WHEN diffed for that stack
+    main([*args, "--out", str(tmp_path / "out"), "--prices", str(write_prices(tmp_path))])
+    # THEN only its page is written: Shop-dev is not reported as removed
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Shop-prod.diff.md"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from review.pricing import DEFAULT_PRICES, load_prices
+from review.pricing import DEFAULT_PRICES, active_users, load_prices
 from review.summary import render_summary
 from review.template import load_templates
 from tests.conftest import SynthFn
@@ -21,7 +21,8 @@ def test_committed_review_pages_match_the_synthesized_stacks(synth: SynthFn) -> 
     outdir = Path(cdk.Stage.of(next(iter(stacks.values()))).outdir)
     prices = load_prices(DEFAULT_PRICES)
     for stack, template in load_templates(outdir).items():
-        expected = render_summary(template, prices, active_users=prices.assumed_active_users)
+        users, users_from = active_users(template, prices, None)
+        expected = render_summary(template, prices, active_users=users, users_from=users_from)
         # THEN docs/review/<stack>.md is what `make review` writes today
         committed = (DOCS / f"{stack}.md").read_text(encoding="utf-8")
         assert committed == expected, f"docs/review/{stack}.md is stale: run `make review`"

@@ -49,7 +49,47 @@ def test_wait_bounds_retained_resources_and_suppressions_are_reported(tmp_path: 
     # THEN each has its line
     assert "| `Wait` | `Running` | 6 h |" in page
     assert "| `DataBucket` | `AWS::S3::Bucket` | Retain | Delete |" in page
-    assert "### AwsSolutions-IAM5 (1)\n\n- **Reason:** R.\n  - `Role`" in page
+    assert "| `IAM5` | 1 | 1 | 1 |" in page
+    assert "- **Reason** (AwsSolutions): R.\n  - `Role`" in page
+
+
+def _acknowledged(*rules: tuple[str, str]) -> dict[str, object]:
+    return {"cdk_nag": {"rules_to_suppress": [{"id": i, "reason": r} for i, r in rules]}}
+
+
+def test_suppressions_repeated_per_compliance_pack_fold_into_one_row(tmp_path: Path) -> None:
+    # GIVEN two functions whose DLQ finding each of three compliance packs acknowledges with
+    # the same decision, and one AwsSolutions finding
+    packs = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
+    decision = "No DLQ: invoked synchronously."
+    dlq = [(f"{pack}-LambdaDLQ", decision) for pack in packs]
+    resources = {
+        "FnA": resource("AWS::Lambda::Function", {}, Metadata=_acknowledged(*dlq)),
+        "FnB": resource(
+            "AWS::Lambda::Function",
+            {},
+            Metadata=_acknowledged(*dlq, ("AwsSolutions-L1", "Runtime pinned.")),
+        ),
+    }
+    # WHEN summarized
+    page = render_summary(template(resources), prices(tmp_path), active_users=1000)
+    section = page.split("## cdk-nag suppressions")[1].split("\n## ")[0]
+    # THEN one table row per rule, counts per pack side by side
+    assert (
+        "7 acknowledgments (AwsSolutions 1, HIPAA.Security 2, NIST.800.53.R5 2, PCI.DSS.321 2)"
+        in section
+    )
+    assert "| `LambdaDLQ` | — | 2 | 2 | 2 | 2 | 1 |" in section
+    assert "| `L1` | 1 | — | — | — | 1 | 1 |" in section
+    # AND the reason appears once, naming the packs that give it, inside collapsed details
+    assert section.count(decision) == 1
+    assert (
+        "- **Reason** (HIPAA.Security, NIST.800.53.R5, PCI.DSS.321): No DLQ: invoked "
+        "synchronously.\n  - `FnA`\n  - `FnB`" in section
+    )
+    details = section.split("<details>")[1]
+    assert decision in details
+    assert "</details>" in details
 
 
 def test_durations_read_in_hours_and_minutes() -> None:

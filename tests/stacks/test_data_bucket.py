@@ -22,9 +22,9 @@ def _policy_statements(template: Template, bucket_logical_id: str) -> list[dict]
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_blocks_every_kind_of_public_access(dev: Template, logical_id: str) -> None:
-    # GIVEN the dev stack / WHEN synthesized / THEN all four public-access flags are on
-    assert _bucket(dev, logical_id)["Properties"]["PublicAccessBlockConfiguration"] == {
+def test_bucket_blocks_every_kind_of_public_access(template: Template, logical_id: str) -> None:
+    # GIVEN the template stack / WHEN synthesized / THEN all four public-access flags are on
+    assert _bucket(template, logical_id)["Properties"]["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
         "IgnorePublicAcls": True,
@@ -33,15 +33,15 @@ def test_bucket_blocks_every_kind_of_public_access(dev: Template, logical_id: st
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_disables_acls(dev: Template, logical_id: str) -> None:
-    assert _bucket(dev, logical_id)["Properties"]["OwnershipControls"] == {
+def test_bucket_disables_acls(template: Template, logical_id: str) -> None:
+    assert _bucket(template, logical_id)["Properties"]["OwnershipControls"] == {
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
     }
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_encrypts_at_rest(dev: Template, logical_id: str) -> None:
-    assert _bucket(dev, logical_id)["Properties"]["BucketEncryption"] == {
+def test_bucket_encrypts_at_rest(template: Template, logical_id: str) -> None:
+    assert _bucket(template, logical_id)["Properties"]["BucketEncryption"] == {
         "ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
         ]
@@ -49,15 +49,15 @@ def test_bucket_encrypts_at_rest(dev: Template, logical_id: str) -> None:
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_is_versioned(dev: Template, logical_id: str) -> None:
-    assert _bucket(dev, logical_id)["Properties"]["VersioningConfiguration"] == {
+def test_bucket_is_versioned(template: Template, logical_id: str) -> None:
+    assert _bucket(template, logical_id)["Properties"]["VersioningConfiguration"] == {
         "Status": "Enabled"
     }
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_denies_requests_without_tls(dev: Template, logical_id: str) -> None:
-    statements = _policy_statements(dev, logical_id)
+def test_bucket_denies_requests_without_tls(template: Template, logical_id: str) -> None:
+    statements = _policy_statements(template, logical_id)
     assert {
         "Action": "s3:*",
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
@@ -71,26 +71,26 @@ def test_bucket_denies_requests_without_tls(dev: Template, logical_id: str) -> N
 
 
 @pytest.mark.parametrize("logical_id", BUCKETS)
-def test_bucket_denies_tls_older_than_1_2(dev: Template, logical_id: str) -> None:
-    statements = _policy_statements(dev, logical_id)
+def test_bucket_denies_tls_older_than_1_2(template: Template, logical_id: str) -> None:
+    statements = _policy_statements(template, logical_id)
     assert any(
         s["Effect"] == "Deny" and s["Condition"] == {"NumericLessThan": {"s3:TlsVersion": 1.2}}
         for s in statements
     )
 
 
-def test_data_bucket_sends_access_logs_to_the_log_bucket(dev: Template) -> None:
-    assert _bucket(dev, "DataBucket")["Properties"]["LoggingConfiguration"] == {
+def test_data_bucket_sends_access_logs_to_the_log_bucket(template: Template) -> None:
+    assert _bucket(template, "DataBucket")["Properties"]["LoggingConfiguration"] == {
         "DestinationBucketName": {"Ref": "AccessLogBucket"},
         "LogFilePrefix": "data-bucket/",
     }
 
 
-def test_personalize_gets_exactly_get_object_and_list_bucket(dev: Template) -> None:
+def test_personalize_gets_exactly_get_object_and_list_bucket(template: Template) -> None:
     # GIVEN the data bucket policy / THEN one Allow for the service, with only the two actions
     allows = [
         {k: v for k, v in s.items() if k != "Condition"}
-        for s in _policy_statements(dev, "DataBucket")
+        for s in _policy_statements(template, "DataBucket")
         if s["Effect"] == "Allow" and s.get("Principal") == {"Service": "personalize.amazonaws.com"}
     ]
     assert allows == [
@@ -107,12 +107,12 @@ def test_personalize_gets_exactly_get_object_and_list_bucket(dev: Template) -> N
     ]
 
 
-def test_personalize_reads_only_when_acting_for_this_account_and_region(dev: Template) -> None:
+def test_personalize_reads_only_when_acting_for_this_account_and_region(template: Template) -> None:
     # GIVEN the data bucket policy / THEN Personalize's read carries the confused-deputy
     # conditions: another account's Personalize resource cannot make the service read here
     (allow,) = [
         s
-        for s in _policy_statements(dev, "DataBucket")
+        for s in _policy_statements(template, "DataBucket")
         if s.get("Principal") == {"Service": "personalize.amazonaws.com"}
     ]
     assert allow["Condition"] == {
@@ -136,8 +136,8 @@ def test_personalize_reads_only_when_acting_for_this_account_and_region(dev: Tem
     }
 
 
-def test_no_bucket_policy_allows_everyone(dev: Template) -> None:
-    for policy in dev.find_resources("AWS::S3::BucketPolicy").values():
+def test_no_bucket_policy_allows_everyone(template: Template) -> None:
+    for policy in template.find_resources("AWS::S3::BucketPolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Effect"] == "Allow":
                 assert statement["Principal"] not in ("*", {"AWS": "*"})
@@ -189,8 +189,8 @@ def test_kept_environment_never_auto_deletes_objects(prod: Template) -> None:
     prod.resource_count_is("Custom::S3AutoDeleteObjects", 0)
 
 
-def test_noncurrent_versions_and_stale_uploads_expire(dev: Template) -> None:
-    dev.has_resource_properties(
+def test_noncurrent_versions_and_stale_uploads_expire(template: Template) -> None:
+    template.has_resource_properties(
         "AWS::S3::Bucket",
         {
             "LifecycleConfiguration": {

@@ -32,8 +32,8 @@ def _personalize_role(template: Template) -> dict:
     return role
 
 
-def test_only_personalize_in_this_account_can_assume_the_role(dev: Template) -> None:
-    trust = _personalize_role(dev)["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+def test_only_personalize_in_this_account_can_assume_the_role(template: Template) -> None:
+    trust = _personalize_role(template)["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust == [
         {
             "Action": "sts:AssumeRole",
@@ -62,6 +62,6 @@ def test_role_may_only_read_the_data_bucket(dev: Template) -> None:
     ]
 
 
-def test_role_has_no_managed_policies(dev: Template) -> None:
+def test_role_has_no_managed_policies(template: Template) -> None:
     # AmazonPersonalizeFullAccess grants far more than an import needs (Personalize guide).
-    assert "ManagedPolicyArns" not in _personalize_role(dev)["Properties"]
+    assert "ManagedPolicyArns" not in _personalize_role(template)["Properties"]

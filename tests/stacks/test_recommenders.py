@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Template
 
 from personalize_domain.use_cases import USE_CASES
@@ -204,7 +203,6 @@ def _critical_path_minutes(template: dict[str, Any]) -> float:
     return max(finish_time(k) for k in resources)
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
 def test_deploy_takes_the_longest_import_plus_the_longest_training(templates, env: str) -> None:  # type: ignore[no-untyped-def]
     # Imports run in parallel, then every recommender trains in parallel: 3 + 60 minutes, not
     # 3 x imports + 60 x recommenders.

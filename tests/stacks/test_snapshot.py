@@ -9,7 +9,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
@@ -27,7 +26,6 @@ def _normalised(template: Template) -> Any:
     return json.loads(_HASH.sub("HASH", json.dumps(body)))
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
 def test_stack_matches_its_snapshot(
     templates: dict[str, Template], env: str, snapshot: SnapshotAssertion
 ) -> None:

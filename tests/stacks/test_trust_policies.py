@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Template
 
 from tests.stacks.template_values import ACCOUNT, REGION, resolve
@@ -20,7 +19,6 @@ def _trust(template: Template, role_id: str) -> list[dict[str, Any]]:
     return statements
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
 def test_each_state_machine_role_trusts_step_functions_only_for_that_state_machine(
     templates: dict[str, Template], env: str
 ) -> None:
@@ -47,7 +45,6 @@ def test_the_provider_waiter_state_machine_is_named_for_its_environment(dev: Tem
     assert names == {"shop-dev-readiness", "shop-dev-provider-waiter"}
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
 def test_every_service_but_lambda_assumes_a_role_only_for_a_source_in_this_account(
     templates: dict[str, Template], env: str
 ) -> None:
