@@ -11,7 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
@@ -38,6 +38,7 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
+from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two import (
     Action,
@@ -60,6 +61,19 @@ from personalize_ops.day_two.cleanup import (
     plan_cleanup,
     render_outcome,
     render_plan,
+)
+from personalize_ops.day_two.data_import import (
+    FULL,
+    INCREMENTAL,
+    stage_local_file,
+    start_import,
+    wait_for_import,
+)
+from personalize_ops.day_two.data_jobs import (
+    JobOutcome,
+    StorageClients,
+    default_storage_clients,
+    require_output,
 )
 from personalize_ops.day_two.errors import error_detail
 from personalize_ops.day_two.event import check_event_type, render_sent
@@ -711,6 +725,114 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
         click.echo(render_outcome(api, outcome))
     if plan.blocked:
         raise blocked_error(plan)
+
+
+# ---------------------------------------------------------------- day-two data commands
+
+_DATASET_TYPE = click.Choice([t.key for t in DatasetType])
+
+
+def _storage(clients: Clients) -> StorageClients:
+    return _given(StorageClients) or default_storage_clients(clients.region)
+
+
+def _data_api(clients: Clients) -> Api:
+    return Api(clients.personalize, _given(Pacing) or Pacing(), click.echo)
+
+
+def _finish(outcome: JobOutcome, what: str, api: Api) -> None:
+    elapsed = str(timedelta(seconds=int(api.elapsed())))
+    if outcome.ok:
+        click.echo(f"{what} is {outcome.status} after {elapsed}.")
+        return
+    raise DayTwoError(f"{what} ended {outcome.status} after {elapsed}: {outcome.failure_reason}")
+
+
+@main.command(
+    "import",
+    short_help="Import a CSV (local or s3://) into a dataset now, and wait for it.",
+    epilog="""\b
+Examples:
+  import --env dev --type interactions export/interactions-2026-12-01.csv
+  import --env prod --type items --mode FULL data/items.csv
+  import --env prod --type interactions s3://shop-exports/2026-12-01/interactions.csv
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json to import into.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.option(
+    "--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to import into."
+)
+@click.argument("source")
+@click.option(
+    "--mode",
+    type=click.Choice([INCREMENTAL, FULL]),
+    default=INCREMENTAL,
+    show_default=True,
+    help="INCREMENTAL adds and updates records; FULL replaces all bulk data of the dataset.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CACHE_DIR,
+    show_default=True,
+    help="The validator's report cache (as for validate).",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return; follow it with status.")
+@_operator_errors
+def import_command(
+    env_name: str,
+    region: str | None,
+    type_key: str,
+    source: str,
+    mode: str,
+    cache_dir: Path,
+    no_wait: bool,
+) -> None:
+    """Import SOURCE (a local CSV file or an s3:// URI) into a dataset of a deployed environment.
+
+    A local file is validated first with the synth-time rules and the minimums of the
+    environment's recommenders (errors refuse the import; nothing is uploaded), then uploaded to
+    the data bucket under the key `cdk deploy` would give it. The import job is waited for until
+    ACTIVE, or until it fails with Personalize's reason. The next deploy that changes the
+    dataset's configured file imports that file again (see the README).
+    """
+    dataset_type = DatasetType(type_key.capitalize())
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    if source.startswith("s3://"):
+        location = source
+        click.echo(f"importing {location} as it is (validate it with `validate {source}`)")
+    else:
+        bucket = require_output(outputs.values, "DataBucketName", outputs.stack_name, env_name)
+        staged = stage_local_file(
+            _storage(clients).s3,
+            bucket=bucket,
+            path=Path(source),
+            dataset_type=dataset_type,
+            use_cases=[r.use_case.key for r in env.recommenders],
+            cache_dir=cache_dir,
+        )
+        location = staged.location
+        click.echo(f"valid: {source}: {staged.summary}")
+        click.echo(
+            f"{'uploaded to' if staged.uploaded else 'already in S3 (same content):'} {location}"
+        )
+    name, arn = start_import(
+        api,
+        outputs=outputs,
+        env_name=env_name,
+        name_prefix=env.name_prefix,
+        dataset_type=dataset_type,
+        location=location,
+        mode=mode,
+        now=datetime.now(UTC),
+    )
+    click.echo(f"started {mode} import job {name} into {env.name_prefix}-{dataset_type.key}")
+    if no_wait:
+        click.echo(f"not waiting: follow it with `personalize-shop status --env {env_name}`")
+        return
+    _finish(wait_for_import(api, arn, name, click.echo), f"import job {name}", api)
 
 
 if __name__ == "__main__":

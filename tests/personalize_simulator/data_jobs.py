@@ -132,8 +132,7 @@ class DataJobsMixin:
         pending = [
             job
             for job in self._deletions.values()
-            if job.dataset_group_arn == group.arn
-            and job.timeline.status(now) in DELETION_IN_FLIGHT
+            if job.dataset_group_arn == group.arn and job.timeline.status(now) in DELETION_IN_FLIGHT
         ]
         if len(pending) >= PENDING_DELETIONS_PER_GROUP:
             raise limit_exceeded(
