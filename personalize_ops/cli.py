@@ -62,6 +62,13 @@ from personalize_ops.day_two.cleanup import (
     render_outcome,
     render_plan,
 )
+from personalize_ops.day_two.data_deletion import (
+    start_deletion,
+    upload_users,
+    users_csv,
+    wait_for_deletion,
+)
+from personalize_ops.day_two.data_export import INGESTION_MODES, start_export, wait_for_export
 from personalize_ops.day_two.data_import import (
     FULL,
     INCREMENTAL,
@@ -833,6 +840,119 @@ def import_command(
         click.echo(f"not waiting: follow it with `personalize-shop status --env {env_name}`")
         return
     _finish(wait_for_import(api, arn, name, click.echo), f"import job {name}", api)
+
+
+@main.command(
+    "forget-user",
+    short_help="Delete users' data from Personalize (a data deletion job), and wait.",
+    epilog="""\b
+Examples:
+  forget-user --env prod U0000042
+  forget-user --env prod U0000042 U0000043
+  forget-user --env prod --file requests/2026-12.csv     # a CSV with a USER_ID column
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.argument("user_ids", nargs=-1)
+@click.option(
+    "--file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CSV file with a USER_ID column (header line first), up to 100 MB.",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_operator_errors
+def forget_user(
+    env_name: str, region: str | None, user_ids: tuple[str, ...], file: Path | None, no_wait: bool
+) -> None:
+    """Delete every record of USER_IDS from the environment's datasets (CreateDataDeletionJob).
+
+    The ids are written as a USER_ID CSV to the data bucket (deletions/<digest>/users.csv) and
+    a data deletion job removes those users' interactions and user records from the dataset
+    group; it may take up to a day, and is waited for. Recommenders stop using the data when
+    they next retrain, on their own schedule. What it cannot remove is in the README.
+    """
+    body = users_csv(user_ids, file)  # inputs first: no credentials needed to refuse them
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    bucket = require_output(outputs.values, "DataBucketName", outputs.stack_name, env_name)
+    location = upload_users(_storage(clients).s3, bucket, body)
+    count = body.count(b"\n") - 1
+    click.echo(f"{count:,} user id(s) to forget, written to {location}")
+    name, arn = start_deletion(
+        api, outputs=outputs, env_name=env_name, name_prefix=env.name_prefix, location=location
+    )
+    click.echo(f"started data deletion job {name} in dataset group {env.name_prefix}")
+    if no_wait:
+        click.echo(
+            f"not waiting: aws personalize describe-data-deletion-job --data-deletion-job-arn {arn}"
+        )
+        return
+    outcome = wait_for_deletion(api, arn, name, click.echo)
+    _finish(outcome, f"data deletion job {name}", api)
+    if "numDeleted" in outcome.details:
+        click.echo(f"records deleted: {outcome.details['numDeleted']:,}")
+
+
+@main.command(
+    short_help="Export a dataset to S3 (a dataset export job), and wait.",
+    epilog="""\b
+Examples:
+  export --env prod --type interactions --out s3://shop-exports/personalize/
+  export --env prod --type items --ingestion bulk --out s3://shop-exports/items/ \\
+         --role-arn arn:aws:iam::111122223333:role/personalize-export
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.option("--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to export.")
+@click.option(
+    "--out", required=True, help="s3://bucket/prefix/ Personalize writes the CSV files to."
+)
+@click.option(
+    "--ingestion",
+    type=click.Choice(list(INGESTION_MODES)),
+    default="both",
+    show_default=True,
+    help="bulk: data from import jobs; incremental: data put one record or event at a time; both.",
+)
+@click.option(
+    "--role-arn",
+    help="Role Personalize assumes to write --out. [default: the stack's Personalize role, "
+    "which can only read the data bucket: give a role that may write --out]",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_operator_errors
+def export(
+    env_name: str,
+    region: str | None,
+    type_key: str,
+    out: str,
+    ingestion: str,
+    role_arn: str | None,
+    no_wait: bool,
+) -> None:
+    """Export a dataset's data to S3 as CSV (CreateDatasetExportJob) and wait until ACTIVE."""
+    dataset_type = DatasetType(type_key.capitalize())
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    role = role_arn or require_output(
+        outputs.values, "PersonalizeRoleArn", outputs.stack_name, env_name
+    )
+    name, arn = start_export(
+        api,
+        outputs=outputs,
+        env_name=env_name,
+        name_prefix=env.name_prefix,
+        dataset_type=dataset_type,
+        out=out,
+        ingestion=ingestion,
+        role_arn=role,
+    )
+    click.echo(f"started export job {name}: {dataset_type.key} ({ingestion}) to {out}")
+    if no_wait:
+        return
+    _finish(wait_for_export(api, arn, name, click.echo), f"export job {name}", api)
 
 
 if __name__ == "__main__":
