@@ -21,7 +21,8 @@ def test_forget_user_uploads_a_user_id_csv_and_waits_for_the_deletion(env: DataE
     # THEN a USER_ID CSV of the two is in the data bucket
     assert result.exit_code == 0, result.output
     [key] = env.keys()
-    assert key.startswith("deletions/") and key.endswith("/users.csv")
+    assert key.startswith("deletions/")
+    assert key.endswith("/users.csv")
     body = env.s3.get_object(Bucket=env.bucket, Key=key)["Body"].read()
     assert body == b"USER_ID\nU0000042\nU0000043\n"
     # AND one deletion job reads it for the environment's dataset group, with the stack's role
@@ -30,7 +31,8 @@ def test_forget_user_uploads_a_user_id_csv_and_waits_for_the_deletion(env: DataE
     assert request["datasetGroupArn"] == env.deployed.group.dataset_group_arn
     assert request["roleArn"] == env.deployed.outputs["PersonalizeRoleArn"]
     # AND progress is shown until COMPLETED
-    assert ": PENDING" in result.output and ": IN_PROGRESS" in result.output
+    assert ": PENDING" in result.output
+    assert ": IN_PROGRESS" in result.output
     assert "is COMPLETED after 0:10:00" in result.output
 
 
@@ -50,7 +52,8 @@ def test_forget_user_refuses_a_file_without_user_id_before_any_call(
     result = env.invoke(["forget-user", "--env", "dev", "--file", str(file)])
     assert result.exit_code == 1
     assert "must be a header with a USER_ID column (found CUSTOMER)" in result.output
-    assert env.keys() == [] and env.deployed.sim.calls == []
+    assert env.keys() == []
+    assert env.deployed.sim.calls == []
 
 
 def test_forget_user_refuses_a_sixth_pending_job_with_what_to_do(env: DataEnv) -> None:
