@@ -3,8 +3,8 @@
 `value_rules(spec, position)` is the one definition of what each column's values must satisfy
 (rule code, severity, the mask of rows it flags, and an optional `refine` that makes it exact on
 those rows). `to_polars` compiles an expression for the local validator (`columns.py`),
-`to_duckdb_sql` for an SQL engine: DuckDB offline, Amazon Athena (Trino) for data in S3 (`sql_engine.py`), the
-DuckDB text transpiled by sqlglot. A rule changed here changes both engines.
+`to_duckdb_sql` for an SQL engine: DuckDB offline, Amazon Athena (Trino) for data in S3
+(`sql_engine.py`), the DuckDB text transpiled by sqlglot. A rule changed here changes both engines.
 
 Semantics both compilations keep: every column is a string, null when empty; `Num` is the
 column's number, null when it is not one exactly as the local validator parses it (a regex gate
