@@ -38,7 +38,7 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
-from personalize_domain.schemas import DatasetType
+from personalize_domain.schemas import DatasetType, load_schema
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two import (
     Action,
@@ -87,6 +87,12 @@ from personalize_ops.day_two.event import check_event_type, render_sent
 from personalize_ops.day_two.lifecycle import render_changes
 from personalize_ops.day_two.metrics import render_metrics
 from personalize_ops.day_two.recommend import check_inputs, items_csv, render_recommendations
+from personalize_ops.day_two.s3_validation import (
+    AthenaRunner,
+    athena_cost,
+    validate_s3_with_athena,
+    validate_s3_with_duckdb,
+)
 from personalize_ops.day_two.status import render_status
 
 DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
@@ -147,7 +153,7 @@ Examples:
   validate data/bench/interactions.csv --no-cache --exact-counts
 """
 )
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--interactions",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -179,8 +185,23 @@ Examples:
     "(about 25 % slower) instead of estimating them from a sample of the IDs. Rule verdicts "
     "are exact either way.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "athena"]),
+    help="For s3:// URIs: duckdb streams the object into DuckDB here [default]; athena runs "
+    "the same rules in Amazon Athena over the object in place (workgroup and results location "
+    "from the environment's athenaWorkgroup and athenaResultsLocation in cdk.json).",
+)
+@click.option(
+    "--type",
+    "type_key",
+    type=click.Choice([t.key for t in DatasetType]),
+    help="Dataset of an s3:// URI whose name does not tell it.",
+)
+@click.option("--env", "env_name", default="dev", show_default=True, help="For s3:// URIs.")
+@click.option("--region", help="For s3:// URIs. [default: the environment's region]")
 def validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     interactions: Path | None,
     items: Path | None,
     users: Path | None,
@@ -188,15 +209,31 @@ def validate(
     cache_dir: Path,
     no_cache: bool,
     exact_counts: bool,
+    engine: str | None,
+    type_key: str | None,
+    env_name: str,
+    region: str | None,
 ) -> None:
     """Validate dataset CSV files against schemas/ and Personalize's import rules.
 
     PATHS are named after their dataset (interactions*.csv, items*.csv, users*.csv); use the
     options for other names. Every error names the file, row, column, value and a fix. Exits
     with status 1 if any file has errors; warnings alone exit 0.
+
+    A PATH may be an S3 object (s3://bucket/key.csv): it is validated where it is, without
+    downloading it first, by the same rules compiled to SQL (see --engine and
+    docs/data-validation.md for what SQL reports differently: no row numbers, no structure rules).
     """
+    uris = [p for p in paths if p.startswith("s3://")]
+    if uris:
+        if len(uris) != len(paths) or interactions or items or users:
+            raise click.UsageError("validate s3:// URIs or local files, not both at once.")
+        _validate_s3(uris, type_key, engine, env_name, region, use_cases or tuple(USE_CASES))
+        return
+    if engine is not None:
+        raise click.UsageError("--engine applies to s3:// URIs; local files use the validator.")
     files = {"interactions": interactions, "items": items, "users": users}
-    for path in paths:
+    for path in map(Path, paths):
         kind = _dataset_of(path)
         if files[kind] is not None:
             raise click.UsageError(f"two {kind} files given ({files[kind]} and {path}).")
@@ -953,6 +990,47 @@ def export(
     if no_wait:
         return
     _finish(wait_for_export(api, arn, name, click.echo), f"export job {name}", api)
+
+
+@_operator_errors
+def _validate_s3(
+    uris: list[str],
+    type_key: str | None,
+    engine: str | None,
+    env_name: str,
+    region: str | None,
+    use_cases: tuple[str, ...],
+) -> None:
+    env = _environment(env_name)
+    storage = _given(StorageClients) or default_storage_clients(region or env.region)
+    failed = False
+    for uri in uris:
+        kind = type_key or _dataset_of(Path(uri.rsplit("/", 1)[-1]))
+        schema = load_schema(DatasetType(kind.capitalize()))
+        started = time.perf_counter()
+        if engine == "athena":
+            if env.athena_results_location is None:
+                raise DayTwoError(
+                    f"environment {env_name} has no athenaResultsLocation: set "
+                    f"environments.{env_name}.athenaResultsLocation to an s3://bucket/prefix/ "
+                    "in cdk.json for Athena's query results"
+                )
+            runner = AthenaRunner(
+                storage.athena,
+                uri=uri,
+                workgroup=env.athena_workgroup,
+                results=env.athena_results_location,
+            )
+            report = validate_s3_with_athena(storage.s3, runner, schema, use_cases)
+            click.echo(report.render())
+            click.echo(f"({athena_cost(runner.scanned_bytes)}, {runner.queries} queries)", err=True)
+        else:
+            report = validate_s3_with_duckdb(storage.s3, uri, schema, use_cases)
+            click.echo(report.render())
+        click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
+        failed = failed or not report.ok
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

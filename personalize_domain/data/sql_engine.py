@@ -17,7 +17,8 @@ string columns `c0`.. `c<n-1>`, NULL when empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -219,15 +220,28 @@ def _stats(
 
 
 class DuckDbRunner:
-    """`data` is a local CSV file read by DuckDB: the offline engine, and the tests' reference."""
+    """`data` is a CSV read by DuckDB: the offline engine, and the tests' reference.
+
+    `path` is a file, or a pipe another thread `feed`s (an S3 object streamed through it): a pipe
+    is read once, into a table of a DuckDB database in `database` (a file, so DuckDB can spill
+    to disk instead of holding the data in memory), and every query reads that table.
+    """
 
     dialect = "duckdb"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        database: Path | None = None,
+        feed: Callable[[], None] | None = None,
+    ) -> None:
         import duckdb  # only this engine needs it; synth never imports it
 
         self.path = path
-        self._connection = duckdb.connect()
+        self._feed = feed
+        self._loaded = False
+        self._connection = duckdb.connect(str(database) if database else ":memory:")
 
     def relation(self, n_columns: int) -> str:
         names = [f"column{i}" for i in range(n_columns)]
@@ -241,8 +255,33 @@ class DuckDbRunner:
         )
 
     def query(self, sql: str, *, n_columns: int) -> list[tuple[Any, ...]]:
-        text = f"WITH data AS ({self.relation(n_columns)}) {sql}"
-        return self._connection.execute(text).fetchall()
+        if self._feed is None:
+            text = f"WITH data AS ({self.relation(n_columns)}) {sql}"
+            return self._connection.execute(text).fetchall()
+        if not self._loaded:
+            self._load(n_columns)
+        return self._connection.execute(f"WITH data AS (SELECT * FROM loaded) {sql}").fetchall()
+
+    def _load(self, n_columns: int) -> None:
+        assert self._feed is not None
+        errors: list[BaseException] = []
+
+        def feed() -> None:
+            try:
+                assert self._feed is not None
+                self._feed()
+            except BaseException as error:  # reported after the load, in this thread
+                errors.append(error)
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            self._connection.execute(f"CREATE TABLE loaded AS {self.relation(n_columns)}")
+        finally:
+            writer.join()
+        if errors and not isinstance(errors[0], BrokenPipeError):
+            raise errors[0]
+        self._loaded = True
 
 
 def validate_with_duckdb(

@@ -26,10 +26,14 @@ class StorageClients:
     """The clients the data commands need beyond `Clients`; tests pass moto-backed ones."""
 
     s3: S3Client
+    athena: Any = None
 
 
-def default_storage_clients(region: str) -> StorageClients:
-    return StorageClients(s3=boto3.session.Session(region_name=region).client("s3"))
+def default_storage_clients(region: str | None) -> StorageClients:
+    session = boto3.session.Session(region_name=region)
+    if session.region_name is None:
+        raise DayTwoError("no AWS region: pass --region or set AWS_REGION")
+    return StorageClients(s3=session.client("s3"), athena=session.client("athena"))
 
 
 @dataclass(frozen=True)

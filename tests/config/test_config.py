@@ -200,7 +200,7 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "maxMinRecommendationRequestsPerSecond, "
+        "maxMinRecommendationRequestsPerSecond, athenaWorkgroup, athenaResultsLocation, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -341,7 +341,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
-        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders"
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, athenaWorkgroup, "
+        "athenaResultsLocation, datasets, recommenders"
     ]
 
 
