@@ -102,3 +102,17 @@ def test_a_dataset_the_environment_lacks_is_named(env: DataEnv) -> None:
     result = env.invoke(_import(env, "--type", "users", "s3://x/users.csv"))
     assert result.exit_code == 1
     assert "environment dev has no users dataset" in result.output
+
+
+def test_the_cli_and_deploy_share_one_key_scheme() -> None:
+    # The construct's key for a resolved local file is the one the CLI computes for it.
+    from personalize_constructs.dataset_files import data_key as deploy_key
+    from personalize_domain.data_keys import data_key as cli_key
+    from personalize_domain.data_sources import ResolvedDataset
+    from personalize_domain.schemas import DatasetType
+
+    source = SAMPLE / "items.csv"
+    digest = file_digest(source)
+    resolved = ResolvedDataset(DatasetType.ITEMS, source, None, digest, None)
+    assert deploy_key(resolved) == cli_key("items", digest, "items.csv")
+    assert deploy_key(resolved) == f"datasets/items/{digest[:16]}/items.csv"
