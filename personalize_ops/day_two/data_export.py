@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Literal, cast
 
 from personalize_domain.schemas import DatasetType
 from personalize_ops.day_two.cleanup import Api
@@ -51,7 +52,7 @@ def start_export(
         api.personalize.create_dataset_export_job,
         jobName=name,
         datasetArn=dataset_arn,
-        ingestionMode=INGESTION_MODES[ingestion],
+        ingestionMode=cast(Literal["BULK", "PUT", "ALL"], INGESTION_MODES[ingestion]),
         roleArn=role_arn,
         jobOutput={"s3DataDestination": {"path": out}},
     )["datasetExportJobArn"]

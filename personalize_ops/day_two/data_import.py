@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, cast
 
 from botocore.exceptions import ClientError
 
@@ -138,7 +139,8 @@ def start_import(
         datasetArn=dataset_arn,
         dataSource={"dataLocation": location},
         roleArn=role_arn,
-        importMode=mode,
+        # Checked by the CLI's choice; the stubs want the literal type.
+        importMode=cast(Literal["FULL", "INCREMENTAL"], mode),
     )["datasetImportJobArn"]
     return name, arn
 

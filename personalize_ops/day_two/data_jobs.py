@@ -7,7 +7,7 @@ with the job's status and, when it failed, Personalize's reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -41,7 +41,7 @@ class JobOutcome:
     arn: str
     status: str
     failure_reason: str | None
-    details: dict[str, Any]
+    details: Mapping[str, Any]
 
     @property
     def ok(self) -> bool:
@@ -53,7 +53,7 @@ def wait_for_job(
     *,
     label: str,
     arn: str,
-    describe: Callable[[], dict[str, Any]],
+    describe: Callable[[], Mapping[str, Any]],
     done: frozenset[str],
     failed: frozenset[str],
     echo: Callable[[str], None],
