@@ -15,10 +15,10 @@ from constructs import Construct
 
 from personalize_constructs.acknowledgments import acknowledge, arn_ref
 from personalize_constructs.lambda_functions import explicit_log_group, logging_role
+from personalize_domain.data_keys import data_key as _data_key
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import DatasetType
 
-DATA_PREFIX = "datasets"
 # BucketDeployment unzips the asset in /tmp before syncing it: room for the zip and the file.
 _STORAGE_FACTOR = 2.5
 _MIN_STORAGE_MIB = 512
@@ -31,9 +31,7 @@ def data_key(dataset: ResolvedDataset) -> str:
     """`datasets/<type>/<digest>/<file name>`: a new content is a new key."""
     assert dataset.local_path is not None
     assert dataset.digest is not None
-    return (
-        f"{DATA_PREFIX}/{dataset.dataset_type.key}/{dataset.digest[:16]}/{dataset.local_path.name}"
-    )
+    return _data_key(dataset.dataset_type.key, dataset.digest, dataset.local_path.name)
 
 
 def _single_file_folder(scope: Construct, dataset: ResolvedDataset) -> Path:

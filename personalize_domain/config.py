@@ -129,6 +129,9 @@ class EnvironmentConfig:
     termination_protection: bool = False
     # Active users the shop expects: they choose the recommender price tier in the review.
     expected_active_users: int | None = None
+    # `personalize-shop validate --engine athena`: where Athena runs the validation queries.
+    athena_workgroup: str = "primary"
+    athena_results_location: str | None = None
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -293,6 +296,21 @@ def _parse_source(value: Any) -> str:
     return value
 
 
+_WORKGROUP = re.compile(r"[a-zA-Z0-9._-]{1,128}")
+
+
+def _parse_workgroup(value: Any) -> str:
+    if not isinstance(value, str) or not _WORKGROUP.fullmatch(value):
+        raise _Invalid("allowed: an Athena workgroup name (1-128 of a-z, A-Z, 0-9, ., _, -)")
+    return value
+
+
+def _parse_results_location(value: Any) -> str:
+    if not isinstance(value, str) or not is_s3_uri(value) or not value.endswith("/"):
+        raise _Invalid("allowed: an s3://bucket/prefix/ URI ending in /")
+    return value
+
+
 def _check_s3_source(uri: str) -> None:
     problems = s3_uri_problems(uri)
     if problems:
@@ -328,6 +346,8 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "timezone": _parse_timezone,
     "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
     "expectedActiveUsers": _parse_positive_int,
+    "athenaWorkgroup": _parse_workgroup,
+    "athenaResultsLocation": _parse_results_location,
 }
 _ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
@@ -541,6 +561,8 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         running_hours=running_hours,
         termination_protection=_termination_protection(values),
         expected_active_users=values.get("expectedActiveUsers"),
+        athena_workgroup=values.get("athenaWorkgroup", "primary"),
+        athena_results_location=values.get("athenaResultsLocation"),
         datasets=datasets,
         recommenders=recommenders,
     )

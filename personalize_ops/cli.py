@@ -12,7 +12,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
@@ -39,6 +39,7 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
+from personalize_domain.schemas import DatasetType, load_schema
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two import (
     Action,
@@ -63,11 +64,37 @@ from personalize_ops.day_two.cleanup import (
     render_outcome,
     render_plan,
 )
+from personalize_ops.day_two.data_deletion import (
+    start_deletion,
+    upload_users,
+    users_csv,
+    wait_for_deletion,
+)
+from personalize_ops.day_two.data_export import INGESTION_MODES, start_export, wait_for_export
+from personalize_ops.day_two.data_import import (
+    FULL,
+    INCREMENTAL,
+    stage_local_file,
+    start_import,
+    wait_for_import,
+)
+from personalize_ops.day_two.data_jobs import (
+    JobOutcome,
+    StorageClients,
+    default_storage_clients,
+    require_output,
+)
 from personalize_ops.day_two.errors import error_detail
 from personalize_ops.day_two.event import check_event_type, render_sent
 from personalize_ops.day_two.lifecycle import render_changes
 from personalize_ops.day_two.metrics import render_metrics
 from personalize_ops.day_two.recommend import check_inputs, items_csv, render_recommendations
+from personalize_ops.day_two.s3_validation import (
+    AthenaRunner,
+    athena_cost,
+    validate_s3_with_athena,
+    validate_s3_with_duckdb,
+)
 from personalize_ops.day_two.status import render_status
 
 DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
@@ -128,7 +155,7 @@ Examples:
   validate data/bench/interactions.csv --no-cache --exact-counts
 """
 )
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--interactions",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -160,8 +187,23 @@ Examples:
     "(about 25 % slower) instead of estimating them from a sample of the IDs. Rule verdicts "
     "are exact either way.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "athena"]),
+    help="For s3:// URIs: duckdb streams the object into DuckDB here [default]; athena runs "
+    "the same rules in Amazon Athena over the object in place (workgroup and results location "
+    "from the environment's athenaWorkgroup and athenaResultsLocation in cdk.json).",
+)
+@click.option(
+    "--type",
+    "type_key",
+    type=click.Choice([t.key for t in DatasetType]),
+    help="Dataset of an s3:// URI whose name does not tell it.",
+)
+@click.option("--env", "env_name", default="dev", show_default=True, help="For s3:// URIs.")
+@click.option("--region", help="For s3:// URIs. [default: the environment's region]")
 def validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     interactions: Path | None,
     items: Path | None,
     users: Path | None,
@@ -169,18 +211,33 @@ def validate(
     cache_dir: Path,
     no_cache: bool,
     exact_counts: bool,
+    engine: str | None,
+    type_key: str | None,
+    env_name: str,
+    region: str | None,
 ) -> None:
     """Validate dataset CSV files against schemas/ and Personalize's import rules.
 
     PATHS are named after their dataset (interactions*.csv, items*.csv, users*.csv); use the
     options for other names. Every error names the file, row, column, value and a fix. Exits
     with status 1 if any file has errors; warnings alone exit 0.
+
+    A PATH may be an S3 object (s3://bucket/key.csv): it is validated where it is, without
+    downloading it first, by the same rules compiled to SQL (see --engine and
+    docs/data-validation.md for what SQL reports differently: no row numbers, no structure rules).
     """
+    uris = [p for p in paths if p.startswith("s3://")]
+    if uris:
+        if len(uris) != len(paths) or interactions or items or users:
+            raise click.UsageError("validate s3:// URIs or local files, not both at once.")
+        _validate_s3(uris, type_key, engine, env_name, region, use_cases or tuple(USE_CASES))
+        return
+    if engine is not None:
+        raise click.UsageError("--engine applies to s3:// URIs; local files use the validator.")
     files = {"interactions": interactions, "items": items, "users": users}
     # `--items=~/x.csv` reaches us unexpanded (the shell expands ~ only at a word's start).
     files = {kind: path.expanduser() if path else None for kind, path in files.items()}
-    paths = tuple(path.expanduser() for path in paths)
-    for path in paths:
+    for path in (Path(p).expanduser() for p in paths):
         kind = _dataset_of(path)
         if files[kind] is not None:
             raise click.UsageError(f"two {kind} files given ({files[kind]} and {path}).")
@@ -749,6 +806,268 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
         click.echo(render_outcome(api, outcome))
     if plan.blocked:
         raise blocked_error(plan)
+
+
+# ---------------------------------------------------------------- day-two data commands
+
+_DATASET_TYPE = click.Choice([t.key for t in DatasetType])
+
+
+def _storage(clients: Clients) -> StorageClients:
+    return _given(StorageClients) or default_storage_clients(clients.region)
+
+
+def _data_api(clients: Clients) -> Api:
+    return Api(clients.personalize, _given(Pacing) or Pacing(), click.echo)
+
+
+def _finish(outcome: JobOutcome, what: str, api: Api) -> None:
+    elapsed = str(timedelta(seconds=int(api.elapsed())))
+    if outcome.ok:
+        click.echo(f"{what} is {outcome.status} after {elapsed}.")
+        return
+    raise DayTwoError(f"{what} ended {outcome.status} after {elapsed}: {outcome.failure_reason}")
+
+
+@main.command(
+    "import",
+    short_help="Import a CSV (local or s3://) into a dataset now, and wait for it.",
+    epilog="""\b
+Examples:
+  import --env dev --type interactions export/interactions-2026-12-01.csv
+  import --env prod --type items --mode FULL data/items.csv
+  import --env prod --type interactions s3://shop-exports/2026-12-01/interactions.csv
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json to import into.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.option(
+    "--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to import into."
+)
+@click.argument("source")
+@click.option(
+    "--mode",
+    type=click.Choice([INCREMENTAL, FULL]),
+    default=INCREMENTAL,
+    show_default=True,
+    help="INCREMENTAL adds and updates records; FULL replaces all bulk data of the dataset.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CACHE_DIR,
+    show_default=True,
+    help="The validator's report cache (as for validate).",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return; follow it with status.")
+@_operator_errors
+def import_command(
+    env_name: str,
+    region: str | None,
+    type_key: str,
+    source: str,
+    mode: str,
+    cache_dir: Path,
+    no_wait: bool,
+) -> None:
+    """Import SOURCE (a local CSV file or an s3:// URI) into a dataset of a deployed environment.
+
+    A local file is validated first with the synth-time rules and the minimums of the
+    environment's recommenders (errors refuse the import; nothing is uploaded), then uploaded to
+    the data bucket under the key `cdk deploy` would give it. The import job is waited for until
+    ACTIVE, or until it fails with Personalize's reason. The next deploy that changes the
+    dataset's configured file imports that file again (see the README).
+    """
+    dataset_type = DatasetType(type_key.capitalize())
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    if source.startswith("s3://"):
+        location = source
+        click.echo(f"importing {location} as it is (validate it with `validate {source}`)")
+    else:
+        bucket = require_output(outputs.values, "DataBucketName", outputs.stack_name, env_name)
+        staged = stage_local_file(
+            _storage(clients).s3,
+            bucket=bucket,
+            path=Path(source),
+            dataset_type=dataset_type,
+            use_cases=[r.use_case.key for r in env.recommenders],
+            cache_dir=cache_dir,
+        )
+        location = staged.location
+        click.echo(f"valid: {source}: {staged.summary}")
+        click.echo(
+            f"{'uploaded to' if staged.uploaded else 'already in S3 (same content):'} {location}"
+        )
+    name, arn = start_import(
+        api,
+        outputs=outputs,
+        env_name=env_name,
+        name_prefix=env.name_prefix,
+        dataset_type=dataset_type,
+        location=location,
+        mode=mode,
+        now=datetime.now(UTC),
+    )
+    click.echo(f"started {mode} import job {name} into {env.name_prefix}-{dataset_type.key}")
+    if no_wait:
+        click.echo(f"not waiting: follow it with `personalize-shop status --env {env_name}`")
+        return
+    _finish(wait_for_import(api, arn, name, click.echo), f"import job {name}", api)
+
+
+@main.command(
+    "forget-user",
+    short_help="Delete users' data from Personalize (a data deletion job), and wait.",
+    epilog="""\b
+Examples:
+  forget-user --env prod U0000042
+  forget-user --env prod U0000042 U0000043
+  forget-user --env prod --file requests/2026-12.csv     # a CSV with a USER_ID column
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.argument("user_ids", nargs=-1)
+@click.option(
+    "--file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CSV file with a USER_ID column (header line first), up to 100 MB.",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_operator_errors
+def forget_user(
+    env_name: str, region: str | None, user_ids: tuple[str, ...], file: Path | None, no_wait: bool
+) -> None:
+    """Delete every record of USER_IDS from the environment's datasets (CreateDataDeletionJob).
+
+    The ids are written as a USER_ID CSV to the data bucket (deletions/<digest>/users.csv) and
+    a data deletion job removes those users' interactions and user records from the dataset
+    group; it may take up to a day, and is waited for. Recommenders stop using the data when
+    they next retrain, on their own schedule. What it cannot remove is in the README.
+    """
+    body = users_csv(user_ids, file)  # inputs first: no credentials needed to refuse them
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    bucket = require_output(outputs.values, "DataBucketName", outputs.stack_name, env_name)
+    location = upload_users(_storage(clients).s3, bucket, body)
+    count = body.count(b"\n") - 1
+    click.echo(f"{count:,} user id(s) to forget, written to {location}")
+    name, arn = start_deletion(
+        api, outputs=outputs, env_name=env_name, name_prefix=env.name_prefix, location=location
+    )
+    click.echo(f"started data deletion job {name} in dataset group {env.name_prefix}")
+    if no_wait:
+        click.echo(
+            f"not waiting: aws personalize describe-data-deletion-job --data-deletion-job-arn {arn}"
+        )
+        return
+    outcome = wait_for_deletion(api, arn, name, click.echo)
+    _finish(outcome, f"data deletion job {name}", api)
+    if "numDeleted" in outcome.details:
+        click.echo(f"records deleted: {outcome.details['numDeleted']:,}")
+
+
+@main.command(
+    short_help="Export a dataset to S3 (a dataset export job), and wait.",
+    epilog="""\b
+Examples:
+  export --env prod --type interactions --out s3://shop-exports/personalize/
+  export --env prod --type items --ingestion bulk --out s3://shop-exports/items/ \\
+         --role-arn arn:aws:iam::111122223333:role/personalize-export
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.option("--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to export.")
+@click.option(
+    "--out", required=True, help="s3://bucket/prefix/ Personalize writes the CSV files to."
+)
+@click.option(
+    "--ingestion",
+    type=click.Choice(list(INGESTION_MODES)),
+    default="both",
+    show_default=True,
+    help="bulk: data from import jobs; incremental: data put one record or event at a time; both.",
+)
+@click.option(
+    "--role-arn",
+    help="Role Personalize assumes to write --out. [default: the stack's Personalize role, "
+    "which can only read the data bucket: give a role that may write --out]",
+)
+@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_operator_errors
+def export(
+    env_name: str,
+    region: str | None,
+    type_key: str,
+    out: str,
+    ingestion: str,
+    role_arn: str | None,
+    no_wait: bool,
+) -> None:
+    """Export a dataset's data to S3 as CSV (CreateDatasetExportJob) and wait until ACTIVE."""
+    dataset_type = DatasetType(type_key.capitalize())
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    role = role_arn or require_output(
+        outputs.values, "PersonalizeRoleArn", outputs.stack_name, env_name
+    )
+    name, arn = start_export(
+        api,
+        outputs=outputs,
+        env_name=env_name,
+        name_prefix=env.name_prefix,
+        dataset_type=dataset_type,
+        out=out,
+        ingestion=ingestion,
+        role_arn=role,
+    )
+    click.echo(f"started export job {name}: {dataset_type.key} ({ingestion}) to {out}")
+    if no_wait:
+        return
+    _finish(wait_for_export(api, arn, name, click.echo), f"export job {name}", api)
+
+
+@_operator_errors
+def _validate_s3(
+    uris: list[str],
+    type_key: str | None,
+    engine: str | None,
+    env_name: str,
+    region: str | None,
+    use_cases: tuple[str, ...],
+) -> None:
+    env = _environment(env_name)
+    storage = _given(StorageClients) or default_storage_clients(region or env.region)
+    failed = False
+    for uri in uris:
+        kind = type_key or _dataset_of(Path(uri.rsplit("/", 1)[-1]))
+        schema = load_schema(DatasetType(kind.capitalize()))
+        started = time.perf_counter()
+        if engine == "athena":
+            if env.athena_results_location is None:
+                raise DayTwoError(
+                    f"environment {env_name} has no athenaResultsLocation: set "
+                    f"environments.{env_name}.athenaResultsLocation to an s3://bucket/prefix/ "
+                    "in cdk.json for Athena's query results"
+                )
+            runner = AthenaRunner(
+                storage.athena,
+                uri=uri,
+                workgroup=env.athena_workgroup,
+                results=env.athena_results_location,
+            )
+            report = validate_s3_with_athena(storage.s3, runner, schema, use_cases)
+            click.echo(report.render())
+            click.echo(f"({athena_cost(runner.scanned_bytes)}, {runner.queries} queries)", err=True)
+        else:
+            report = validate_s3_with_duckdb(storage.s3, uri, schema, use_cases)
+            click.echo(report.render())
+        click.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
+        failed = failed or not report.ok
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

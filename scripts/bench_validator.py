@@ -36,6 +36,8 @@ STEPS = (
     "validate-exact",
     "validate-cold",
     "validate-warm",
+    # The same rules compiled to SQL, run by DuckDB on the same file (sql_engine.py).
+    "duckdb-sql",
 )
 
 
@@ -45,6 +47,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--repeat", type=int, default=5, help="runs per step (median is shown)")
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", help=f"comma-separated steps to run (default: all of {', '.join(STEPS)})"
+    )
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = args.dir / "interactions.csv"
@@ -52,7 +57,11 @@ def main() -> None:
         _child(args.step, path, args.cache_dir)
         return
     _ensure_file(path, args.mb, args.dir)
-    _bench(path, args.repeat)
+    steps = tuple(args.only.split(",")) if args.only else STEPS
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    _bench(path, args.repeat, steps)
 
 
 def _ensure_file(path: Path, mb: float, out_dir: Path) -> None:
@@ -94,6 +103,13 @@ def _child(step: str, path: Path, cache_dir: Path | None) -> None:
         detail = f"{rows:,} rows"
     elif step == "digest":
         detail = file_digest(path)[:12]
+    elif step == "duckdb-sql":
+        from personalize_domain.data.sql_engine import validate_with_duckdb
+        from personalize_domain.schemas import load_schema
+
+        report = validate_with_duckdb(path, load_schema(DatasetType.INTERACTIONS), list(USE_CASES))
+        stats = report.stats
+        detail = f"ok={report.ok} {stats.rows:,} rows {stats.distinct_users:,} users (exact)"
     else:
         digest = "0" * 64 if step in ("validate-no-hash", "validate-exact") else None
         report = validate_dataset(
@@ -145,14 +161,14 @@ def _run(command: list[str]) -> _Sample:
     return _Sample(float(data["seconds"]), float(data["cpu"]), rss_mb, str(data["detail"]))
 
 
-def _bench(path: Path, repeat: int) -> None:
+def _bench(path: Path, repeat: int, steps: tuple[str, ...] = STEPS) -> None:
     me = [sys.executable, str(Path(__file__).resolve()), "--dir", str(path.parent)]
     cache_dir = Path(tempfile.mkdtemp(prefix="validator-cache-"))
-    samples: dict[str, list[_Sample]] = {step: [] for step in STEPS}
+    samples: dict[str, list[_Sample]] = {step: [] for step in steps}
     try:
         # Round-robin over the steps, so a noisy neighbour slows every step alike.
         for _ in range(repeat):
-            for step in STEPS:
+            for step in steps:
                 if step == "validate-cold":
                     shutil.rmtree(cache_dir, ignore_errors=True)
                 command = ["wc", "-l", str(path)] if step == "wc" else [*me, "--step", step]
@@ -187,7 +203,12 @@ def _bench(path: Path, repeat: int) -> None:
         ("validator rules, exact counts / polars.read_csv", "validate-exact", "polars"),
         ("validator cold / pandas.read_csv", "validate-cold", "pandas"),
         ("validator warm / polars.read_csv", "validate-warm", "polars"),
+        ("SQL rules on DuckDB / validator rules only", "duckdb-sql", "validate-no-hash"),
+        ("SQL rules on DuckDB / validator, exact counts", "duckdb-sql", "validate-exact"),
+        ("SQL rules on DuckDB / polars.read_csv", "duckdb-sql", "polars"),
     ):
+        if step not in samples or base not in samples:
+            continue
         print(
             f"  {label:48} {median[step] / median[base]:5.2f}x  "
             f"{paired(step, base):5.2f}x  {cpu[step] / cpu[base]:5.2f}x"

@@ -1,4 +1,4 @@
-"""Per-column rules as vectorised polars expressions, with the message and fix for each.
+"""Per-column rules (defined in rule_set.py) compiled to polars, with the message and fix for each.
 
 Every rule is a boolean mask over a batch whose columns are all strings. Each column also gets
 one cheap screen (`screen_for`) that flags every row any of its rules could catch, and only
@@ -18,26 +18,19 @@ from operator import or_
 import polars as pl
 
 from personalize_domain.data.report import Severity
+from personalize_domain.data.rule_set import (
+    MAX_CATEGORICAL_CHARS,
+    MAX_ID_CHARS,
+    MAX_TEXTUAL_CHARS,
+    PLAUSIBLE_SINCE,
+    SECONDS_MAX,
+    TIMESTAMP_FIELDS,
+    number_column,
+    raw_column,
+    to_polars,
+    value_rules,
+)
 from personalize_domain.schemas import FieldSpec
-
-MAX_ID_CHARS = 256
-MAX_CATEGORICAL_CHARS = 1000
-MAX_TEXTUAL_CHARS = 20_000
-TIMESTAMP_FIELDS = frozenset({"TIMESTAMP", "CREATION_TIMESTAMP"})
-ID_FIELDS = frozenset({"USER_ID", "ITEM_ID"})
-# IMPRESSION holds pipe-separated item IDs and shares the categorical 1000-character limit.
-PIPE_SEPARATED_STRINGS = frozenset({"IMPRESSION"})
-
-_INT32 = (-(2**31), 2**31 - 1)
-# Epoch seconds stay below 1e10 until the year 2286; larger values are almost always a finer unit.
-_SECONDS_MAX = 10**10
-_MILLIS = 10**11
-_MICROS = 10**14
-_NANOS = 10**17
-# 2000-01-01: earlier interaction or item dates are almost always placeholders or a wrong unit.
-_PLAUSIBLE_SINCE = 946_684_800
-_ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}"
-_DECIMAL = r"^\s*[-+]?\d+\.\d*\s*$"
 
 Describe = Callable[[str | None], tuple[str, str]]
 
@@ -54,12 +47,12 @@ class ColumnRule:
 
 
 def raw(position: int) -> pl.Expr:
-    return pl.col(f"c{position}")
+    return pl.col(raw_column(position))
 
 
 def number(position: int) -> pl.Expr:
     """The column as a number (null where empty or unparsable); see `derived_columns`."""
-    return pl.col(f"n{position}")
+    return pl.col(number_column(position))
 
 
 def numeric_types(fields: list[tuple[FieldSpec, int]]) -> dict[int, pl.DataType]:
@@ -74,92 +67,47 @@ def numeric_types(fields: list[tuple[FieldSpec, int]]) -> dict[int, pl.DataType]
 def derived_columns(numeric: dict[int, pl.DataType]) -> list[pl.Expr]:
     """The `number` columns: each numeric column's string cast, null where it does not parse."""
     return [
-        raw(position).cast(dtype, strict=False).alias(f"n{position}")
+        raw(position).cast(dtype, strict=False).alias(number_column(position))
         for position, dtype in numeric.items()
     ]
 
 
 def rules_for(spec: FieldSpec, position: int) -> list[ColumnRule]:
-    name = spec.name
-    col = raw(position)
-    rules: list[ColumnRule] = []
-
-    def add(
-        code: str,
-        mask: pl.Expr,
-        describe: Describe,
-        *,
-        refine: pl.Expr | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        rules.append(ColumnRule(code, severity, name, position, mask, describe, refine))
-
-    if not spec.nullable:
-        add("empty-value", col.is_null(), _empty(name))
-
-    if spec.type in ("int", "long"):
-        not_integer = number(position).is_null() & col.is_not_null()
-        if name in TIMESTAMP_FIELDS:
-            add(
-                "timestamp-iso-date",
-                not_integer,
-                _iso_date(name),
-                refine=col.str.contains(_ISO_DATE),
-            )
-            add("timestamp-decimal", not_integer, _decimal(name), refine=col.str.contains(_DECIMAL))
-            other = ~col.str.contains(_ISO_DATE) & ~col.str.contains(_DECIMAL)
-            add("not-an-integer", not_integer, _not_integer(name, spec.type), refine=other)
-        else:
-            add("not-an-integer", not_integer, _not_integer(name, spec.type))
-        if spec.type == "int":
-            n = number(position)
-            add("int-out-of-range", (n < _INT32[0]) | (n > _INT32[1]), _int_range(name))
-    elif spec.type in ("float", "double"):
-        add("not-a-number", number(position).is_null() & col.is_not_null(), _not_number(name))
-    elif spec.type == "boolean":
-        add("not-a-boolean", col.is_not_null() & ~col.is_in(["true", "false"]), _boolean(name))
-
-    if name in TIMESTAMP_FIELDS and spec.type in ("int", "long", "float", "double"):
-        n = number(position)
-        for code, low, high in (
-            ("timestamp-far-future", _SECONDS_MAX, _MILLIS),
-            ("timestamp-milliseconds", _MILLIS, _MICROS),
-            ("timestamp-microseconds", _MICROS, _NANOS),
-            ("timestamp-nanoseconds", _NANOS, None),
-        ):
-            mask = n >= low if high is None else (n >= low) & (n < high)
-            add(code, mask, _timestamp_unit(name, code))
-        add(
-            "timestamp-before-2000",
-            n < _PLAUSIBLE_SINCE,
-            _before_2000(name),
-            severity=Severity.WARNING,
+    """The column's rules of `rule_set.value_rules`, compiled to polars, with their messages."""
+    describers = _describers(spec)
+    return [
+        ColumnRule(
+            rule.code,
+            rule.severity,
+            spec.name,
+            position,
+            to_polars(rule.mask),
+            describers[rule.code],
+            None if rule.refine is None else to_polars(rule.refine),
         )
+        for rule in value_rules(spec, position)
+    ]
 
-    if spec.type == "string":
-        if name in ID_FIELDS:
-            add(
-                "id-too-long",
-                col.str.len_bytes() > MAX_ID_CHARS,
-                _too_long(name, MAX_ID_CHARS, "IDs"),
-                refine=col.str.len_chars() > MAX_ID_CHARS,
-            )
-        if spec.categorical or name in PIPE_SEPARATED_STRINGS:
-            longest_part = col.str.split("|").list.eval(pl.element().str.len_chars()).list.max()
-            add(
-                "categorical-value-too-long",
-                col.str.len_bytes() > MAX_CATEGORICAL_CHARS,
-                _categorical_too_long(name),
-                refine=longest_part > MAX_CATEGORICAL_CHARS,
-            )
-        if spec.textual:
-            add(
-                "text-too-long",
-                col.str.len_bytes() > MAX_TEXTUAL_CHARS,
-                _too_long(name, MAX_TEXTUAL_CHARS, "textual fields"),
-                refine=col.str.len_chars() > MAX_TEXTUAL_CHARS,
-            )
-    return rules
+
+def _describers(spec: FieldSpec) -> dict[str, Describe]:
+    name = spec.name
+    return {
+        "empty-value": _empty(name),
+        "timestamp-iso-date": _iso_date(name),
+        "timestamp-decimal": _decimal(name),
+        "not-an-integer": _not_integer(name, spec.type),
+        "int-out-of-range": _int_range(name),
+        "not-a-number": _not_number(name),
+        "not-a-boolean": _boolean(name),
+        "timestamp-far-future": _timestamp_unit(name, "timestamp-far-future"),
+        "timestamp-milliseconds": _timestamp_unit(name, "timestamp-milliseconds"),
+        "timestamp-microseconds": _timestamp_unit(name, "timestamp-microseconds"),
+        "timestamp-nanoseconds": _timestamp_unit(name, "timestamp-nanoseconds"),
+        "timestamp-before-2000": _before_2000(name),
+        "id-too-long": _too_long(name, MAX_ID_CHARS, "IDs"),
+        "categorical-value-too-long": _categorical_too_long(name),
+        "text-too-long": _too_long(name, MAX_TEXTUAL_CHARS, "textual fields"),
+    }
 
 
 def screen_for(spec: FieldSpec, position: int, rules: list[ColumnRule]) -> pl.Expr | None:
@@ -172,7 +120,7 @@ def screen_for(spec: FieldSpec, position: int, rules: list[ColumnRule]) -> pl.Ex
     if spec.name in TIMESTAMP_FIELDS and spec.type == "long":
         # Every timestamp rule fires outside [2000, 2286) or on a null (empty or unparsable).
         # Not for an int timestamp: its 32-bit limit lies inside that range.
-        plausible = number(position).is_between(_PLAUSIBLE_SINCE, _SECONDS_MAX, closed="left")
+        plausible = number(position).is_between(PLAUSIBLE_SINCE, SECONDS_MAX, closed="left")
         return (~plausible).fill_null(True)
     return reduce(or_, (rule.mask for rule in rules))
 

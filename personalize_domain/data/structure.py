@@ -53,6 +53,11 @@ class Tally:
 def read_header(path: Path) -> Header:
     with path.open("rb") as f:
         head = f.read(_HEADER_MAX_BYTES)
+    return parse_header(head)
+
+
+def parse_header(head: bytes) -> Header:
+    """The header of a file that starts with `head` (its first bytes, e.g. an S3 range GET)."""
     end = head.find(b"\n")
     line = head if end < 0 else head[: end + 1]
     has_bom = line.startswith(codecs.BOM_UTF8)

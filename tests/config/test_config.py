@@ -215,7 +215,8 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "context key 'dev.namePrefx' is not a known setting (did you mean 'namePrefix'?); "
         "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
-        "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
+        "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, athenaWorkgroup, "
+        "athenaResultsLocation, "
         "datasets.<name>.<setting>, recommenders.<name>.<setting>"
     ]
 
@@ -357,7 +358,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
         "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
-        "datasets, recommenders"
+        "athenaWorkgroup, athenaResultsLocation, datasets, recommenders"
     ]
 
 

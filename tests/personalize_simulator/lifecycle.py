@@ -46,6 +46,8 @@ class Durations:
     recommender_start: float = 120.0
     event_tracker: float = 30.0
     delete: float = 60.0
+    data_deletion: float = 600.0
+    dataset_export: float = 300.0
 
 
 @dataclass

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .clock import Clock
+from .data_jobs import DataJobsMixin
 from .errors import (
     ServiceError,
     already_exists,
@@ -129,7 +130,7 @@ T = TypeVar("T", bound=_Timed)
 R = TypeVar("R")
 
 
-class PersonalizeSimulator(FakeService):
+class PersonalizeSimulator(DataJobsMixin, FakeService):
     """An in-memory Amazon Personalize for one account and region; see README.md."""
 
     service_name = "personalize"
@@ -154,6 +155,7 @@ class PersonalizeSimulator(FakeService):
         self._trackers: dict[str, EventTracker] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._failure_plans: list[_FailurePlan] = []
+        self._init_data_jobs()
 
     # -- clients and time ---------------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class PersonalizeSimulator(FakeService):
     def status(self, arn: str) -> str | None:
         """The status of a resource right now, or None if it does not exist (or is deleted)."""
         stores = (self._groups, self._datasets, self._imports, self._recommenders, self._trackers)
-        for store in stores:
+        for store in (*stores, *self._data_job_stores()):
             resource = store.get(arn)
             if resource is not None:
                 status = resource.timeline.status(self.clock.now())
@@ -966,7 +968,7 @@ class PersonalizeSimulator(FakeService):
             self._recommenders,
             self._trackers,
         )
-        if not any(arn in store for store in stores):
+        if not any(arn in store for store in (*stores, *self._data_job_stores())):
             raise not_found(arn)
 
     # -- shared machinery ---------------------------------------------------------------------
@@ -984,6 +986,14 @@ class PersonalizeSimulator(FakeService):
             # Import jobs cannot be deleted; they go with their dataset.
             del self._imports[arn]
             self._tags.pop(arn, None)
+        # Deletion and export jobs cannot be deleted either; they go with their group or dataset.
+        for store, parent, owners in (
+            (self._deletions, "dataset_group_arn", self._groups),
+            (self._exports, "dataset_arn", self._datasets),
+        ):
+            for arn in [a for a, job in store.items() if getattr(job, parent) not in owners]:
+                del store[arn]
+                self._tags.pop(arn, None)
 
     def _purge(self, store: dict[str, T], now: datetime) -> None:
         for arn in [arn for arn, res in store.items() if res.timeline.status(now) == GONE]:
@@ -1005,6 +1015,9 @@ class PersonalizeSimulator(FakeService):
                 yield rec.update.timeline
         for tracker in self._trackers.values():
             yield tracker.timeline
+        for store in self._data_job_stores():
+            for job in store.values():
+                yield job.timeline
 
     def _settle(self, timeline: Timeline) -> None:
         self.clock.advance_to(timeline.settles_at())

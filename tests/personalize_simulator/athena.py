@@ -1,0 +1,148 @@
+"""AthenaSimulator: Athena's query API answered by DuckDB over objects in (moto's) S3.
+
+moto implements Athena's API surface (StartQueryExecution, GetQueryExecution, GetQueryResults)
+but executes nothing: its results are whatever a test queued through moto's results endpoint.
+This fake runs the query. It understands what `personalize_ops.day_two.s3_validation` sends:
+
+- `CREATE EXTERNAL TABLE IF NOT EXISTS `db`.`table` (...) ROW FORMAT SERDE '...OpenCSVSerde' ...
+  LOCATION 's3://bucket/folder/' TBLPROPERTIES ('skip.header.line.count' = '1')`: remembered;
+- a SELECT (Trino): the table becomes every CSV object directly in its folder, read by DuckDB as
+  strings (header skipped, as OpenCSVSerde with that property), with the `"$path"` pseudo-column;
+  the text is transpiled Trino -> DuckDB by sqlglot and run.
+
+`DataScannedInBytes` is the size of the objects the query's `"$path"` filter keeps (Athena's
+pruning by `"$path"` is believed, not confirmed: see docs/data-validation.md). Queries finish at
+once (QUEUED/RUNNING are not simulated); a query DuckDB refuses ends FAILED with its message.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+
+from .fake_service import FakeService, Params, operation
+
+_DDL = re.compile(
+    r"CREATE EXTERNAL TABLE IF NOT EXISTS `(?P<db>[^`]+)`\.`(?P<table>[^`]+)` \((?P<cols>.*?)\) "
+    r"ROW FORMAT SERDE 'org\.apache\.hadoop\.hive\.serde2\.OpenCSVSerde'.*LOCATION "
+    r"'(?P<location>s3://[^']+)'",
+    re.DOTALL,
+)
+_PATH_FILTER = re.compile(r"\"\$path\" = '([^']+)'")
+_TYPES = {"BIGINT": "bigint", "HUGEINT": "bigint", "INTEGER": "integer", "DOUBLE": "double"}
+PAGE = 1000  # GetQueryResults' maximum page
+
+
+class AthenaSimulator(FakeService):
+    service_name = "athena"
+
+    def __init__(self, s3: Any, region: str = "eu-west-1", account: str = "123456789012") -> None:
+        super().__init__(region=region, account=account)
+        self.s3 = s3
+        self.tables: dict[str, tuple[int, str]] = {}  # "db.table" -> (columns, location)
+        self.executions: dict[str, Params] = {}
+        self._results: dict[str, tuple[list[str], list[str], list[tuple[Any, ...]]]] = {}
+        self._files = tempfile.TemporaryDirectory(prefix="athena-sim-")
+
+    @operation("StartQueryExecution")
+    def _start(self, req: Params) -> Params:
+        execution_id = str(uuid.uuid4())
+        text = req["QueryString"]
+        status: Params = {"State": "SUCCEEDED"}
+        scanned = 0
+        try:
+            ddl = _DDL.search(text)
+            if ddl:
+                columns = len(re.findall(r"`column\d+` string", ddl["cols"]))
+                self.tables[f"{ddl['db']}.{ddl['table']}"] = (columns, ddl["location"])
+            else:
+                scanned = self._select(execution_id, text)
+        except (duckdb.Error, sqlglot.errors.SqlglotError, KeyError) as error:
+            status = {"State": "FAILED", "StateChangeReason": str(error).splitlines()[0]}
+        self.executions[execution_id] = {
+            "QueryExecutionId": execution_id,
+            "Query": text,
+            "StatementType": "DDL" if text.startswith("CREATE") else "DML",
+            "ResultConfiguration": req.get("ResultConfiguration", {}),
+            "WorkGroup": req.get("WorkGroup", "primary"),
+            "Status": status,
+            "Statistics": {"DataScannedInBytes": scanned},
+        }
+        return {"QueryExecutionId": execution_id}
+
+    @operation("GetQueryExecution")
+    def _get(self, req: Params) -> Params:
+        return {"QueryExecution": self.executions[req["QueryExecutionId"]]}
+
+    @operation("GetQueryResults")
+    def _results_page(self, req: Params) -> Params:
+        names, types, rows = self._results[req["QueryExecutionId"]]
+        start = int(req.get("NextToken") or 0)
+        labels = [{"Data": [{"VarCharValue": n} for n in names]}] if start == 0 else []
+        page = rows[start : start + PAGE - len(labels)]
+        answer: Params = {
+            "ResultSet": {
+                "Rows": labels
+                + [
+                    {"Data": [{} if v is None else {"VarCharValue": str(v)} for v in row]}
+                    for row in page
+                ],
+                "ResultSetMetadata": {
+                    "ColumnInfo": [
+                        {"Name": n, "Type": t} for n, t in zip(names, types, strict=True)
+                    ]
+                },
+            }
+        }
+        end = start + len(page)
+        if end < len(rows):
+            answer["NextToken"] = str(end)
+        return answer
+
+    def _select(self, execution_id: str, text: str) -> int:
+        [duck] = sqlglot.transpile(text, read="trino", write="duckdb")
+        scanned = 0
+        for name, (columns, location) in self.tables.items():
+            db, table = name.split(".")
+            reference = f'"{db}"."{table}"'
+            if reference not in duck:
+                continue
+            relation, scanned = self._relation(columns, location, set(_PATH_FILTER.findall(text)))
+            duck = duck.replace(reference, f"({relation})")
+        cursor = duckdb.connect().execute(duck)
+        names = [d[0] for d in cursor.description or []]
+        types = [_TYPES.get(str(d[1]).upper(), "varchar") for d in cursor.description or []]
+        self._results[execution_id] = (names, types, cursor.fetchall())
+        return scanned
+
+    def _relation(self, columns: int, location: str, wanted: set[str]) -> tuple[str, int]:
+        bucket, prefix = location[5:].split("/", 1)
+        listed = self.s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+        parts, scanned = [], 0
+        names = [f"column{i}" for i in range(columns)]
+        spec = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+        for obj in listed:
+            key = obj["Key"]
+            if "/" in key[len(prefix) :]:
+                continue  # not in sub-folders, as a Hive table reads its folder
+            uri = f"s3://{bucket}/{key}"
+            if wanted and uri not in wanted:
+                continue
+            scanned += int(obj["Size"])
+            local = Path(self._files.name) / f"{uuid.uuid4().hex}.csv"
+            local.write_bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            parts.append(
+                f"SELECT *, '{uri}' AS \"$path\" FROM read_csv('{local}', header = false, "
+                f"skip = 1, columns = {{{spec}}}, delim = ',', quote = '\"', escape = '\"', "
+                "null_padding = true, ignore_errors = true, auto_detect = false)"
+            )
+        if not parts:
+            empty = ", ".join(f"CAST(NULL AS VARCHAR) AS {n}" for n in names)
+            return f'SELECT {empty}, CAST(NULL AS VARCHAR) AS "$path" WHERE FALSE', 0
+        return " UNION ALL ".join(parts), scanned
