@@ -26,6 +26,7 @@ from personalize_domain.schemas import DatasetType, load_schema
 from personalize_domain.stack_outputs import output_label, stack_name
 from personalize_domain.use_cases import USE_CASES
 from tests.personalize_sim import PersonalizeSimulator
+from tests.personalize_sim.fake_service import shared_botocore_session
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeShop-Role"
 
@@ -122,7 +123,10 @@ def start_import(sim: PersonalizeSimulator, dataset_arn: str, job_name: str) -> 
 def no_stack() -> Any:
     """A CloudFormation client that fails any call: cleanup must not need the stack."""
     client = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+        botocore_session=shared_botocore_session(),  # models loaded once per run
     ).client("cloudformation")
     Stubber(client).activate()  # nothing queued: a call raises UnStubbedResponseError
     return client
