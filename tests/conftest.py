@@ -25,6 +25,17 @@ from stacks.personalize_stack import PersonalizeShopStack
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Tests that need a synthesized app share one xdist worker (`make test` runs `--dist loadgroup`),
+# so each configuration is synthesized once per run rather than once per worker.
+SYNTH_FIXTURES = frozenset({"synth", "stacks", "templates", "dev", "prod"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SYNTH_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("synth"))
+
+
 @pytest.fixture(scope="session")
 def cdk_json_context() -> dict[str, Any]:
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
