@@ -45,24 +45,6 @@ def test_the_import_reads_the_whole_folder(folder_stack: PersonalizeShopStack) -
     assert FOLDER in locations
 
 
-def test_the_role_reads_only_objects_under_the_prefix(folder_stack: PersonalizeShopStack) -> None:
-    objects = {
-        "Fn::Join": ["", ["arn:", PARTITION, ":s3:::shop-exports/personalize/interactions/*"]]
-    }
-    assert {"Action": "s3:GetObject", "Effect": "Allow", "Resource": objects} in _read_statements(
-        folder_stack
-    )
-
-
-def test_the_role_lists_the_bucket_only_with_the_prefix(folder_stack: PersonalizeShopStack) -> None:
-    assert {
-        "Action": "s3:ListBucket",
-        "Condition": {"StringLike": {"s3:prefix": "personalize/interactions/*"}},
-        "Effect": "Allow",
-        "Resource": {"Fn::Join": ["", ["arn:", PARTITION, ":s3:::shop-exports"]]},
-    } in _read_statements(folder_stack)
-
-
 def test_the_prefix_wildcard_is_acknowledged_on_the_role_alone(
     folder_stack: PersonalizeShopStack,
 ) -> None:
