@@ -5,21 +5,6 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Template
 
-SOURCE_ARN = {
-    "Fn::Join": [
-        "",
-        [
-            "arn:",
-            {"Ref": "AWS::Partition"},
-            ":personalize:",
-            {"Ref": "AWS::Region"},
-            ":",
-            {"Ref": "AWS::AccountId"},
-            ":*",
-        ],
-    ]
-}
-
 
 def _personalize_role(template: Template) -> dict:
     roles = [

@@ -1,4 +1,5 @@
-"""A dataset source that is an s3:// folder: imported whole, read only under its prefix."""
+"""A dataset source that is an s3:// folder: imported whole, its wildcard acknowledged on the role
+(what the role may read is tested in tests/constructs/test_personalize_role_construct.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from aws_cdk.assertions import Template
 from stacks.personalize_stack import PersonalizeShopStack
 
 FOLDER = "s3://shop-exports/personalize/interactions/"
-PARTITION = {"Ref": "AWS::Partition"}
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +23,6 @@ def folder_stack(synth, cdk_json_context: dict[str, Any]) -> PersonalizeShopStac
     environments["dev"]["datasets"]["interactions"] = {"source": FOLDER}
     stack: PersonalizeShopStack = synth({"env": "dev", "environments": environments})["dev"]
     return stack
-
-
-def _read_statements(stack: PersonalizeShopStack) -> list[dict[str, Any]]:
-    role = next(
-        r
-        for r in Template.from_stack(stack).find_resources("AWS::IAM::Role").values()
-        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-        == {"Service": "personalize.amazonaws.com"}
-    )
-    statements: list[dict[str, Any]] = role["Properties"]["Policies"][0]["PolicyDocument"][
-        "Statement"
-    ]
-    return statements
 
 
 def test_the_import_reads_the_whole_folder(folder_stack: PersonalizeShopStack) -> None:
