@@ -51,9 +51,13 @@ $(NODE_STAMP): package.json package-lock.json
 synth: $(PY_STAMP) $(NODE_STAMP)
 	$(CDK) synth --no-notices --no-lookups -q $(if $(ENV),-c env=$(ENV)) $(ARGS)
 
-## test: run the test suite
+## test: run the test suite, on two workers (figures in docs/performance.md)
+# PYTHONDONTWRITEBYTECODE= lets Python and pytest cache compiled and assertion-rewritten modules:
+# without it every run recompiles the tests, our packages and the pytest plugins (hypothesis alone
+# ~1.3 s per worker). Handler assets exclude __pycache__, so the cache never reaches a template.
+PYTEST_WORKERS ?= 2
 test: $(PY_STAMP)
-	$(PY) -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 ## check: everything CI gates on: lint, types, synth (cdk-nag: AwsSolutions, HIPAA, NIST 800-53 r5,
 ## PCI DSS 3.2.1), cfn-lint, checkov, tests

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,12 +15,12 @@ import pytest
 os.environ.setdefault("CDK_VALIDATION", "false")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import aws_cdk as cdk
-from aws_cdk.assertions import Template
+# aws_cdk and the app are imported where a fixture needs them: importing them starts jsii's node
+# process (~2 s of CPU), which xdist's controller process never needs.
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Template
 
-import app as cdk_app
-from personalize_domain.config import load_app_config
-from stacks.personalize_stack import PersonalizeShopStack
+    from stacks.personalize_stack import PersonalizeShopStack
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_JSON_OPTION = "--cdk-json"
@@ -54,12 +54,24 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("env", names)
 
 
+# Tests that read the session's synth of cdk.json share one xdist worker (`make test` runs
+# `--dist loadgroup`), so it is synthesized once per run rather than once per worker. Tests that
+# synthesize a variant of their own (the `synth` factory) spread over both workers.
+SESSION_SYNTH_FIXTURES = frozenset({"stacks", "templates", "dev", "prod"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SESSION_SYNTH_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("session-synth"))
+
+
 @pytest.fixture(scope="session")
 def cdk_json_context(pytestconfig: pytest.Config) -> dict[str, Any]:
     return configuration_context(pytestconfig)
 
 
-SynthFn = Callable[..., dict[str, PersonalizeShopStack]]
+SynthFn = Callable[..., "dict[str, PersonalizeShopStack]"]
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +80,10 @@ def synth(cdk_json_context: dict[str, Any], tmp_path_factory: pytest.TempPathFac
 
     Raises whatever `cdk synth` would fail on, cdk-nag findings included.
     """
+    import aws_cdk as cdk
+
+    import app as cdk_app
+    from personalize_domain.config import load_app_config
 
     def _synth(overrides: Mapping[str, Any] | None = None) -> dict[str, PersonalizeShopStack]:
         context = {**cdk_json_context, **(overrides or {})}
@@ -87,6 +103,8 @@ def stacks(synth: SynthFn) -> dict[str, PersonalizeShopStack]:
 
 @pytest.fixture(scope="session")
 def templates(stacks: dict[str, PersonalizeShopStack]) -> dict[str, Template]:
+    from aws_cdk.assertions import Template
+
     return {name: Template.from_stack(stack) for name, stack in stacks.items()}
 
 

@@ -11,6 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
+
+from stacks.personalize_stack import PersonalizeShopStack
+from tests.conftest import SynthFn
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = json.loads((ROOT / "cdk.json").read_text())["context"]["environments"]
 
@@ -31,6 +36,10 @@ def _run_app(
     )
 
 
+def _outdir(stack: PersonalizeShopStack) -> Path:
+    return Path(cdk.Stage.of(stack).outdir)  # type: ignore[union-attr]
+
+
 def test_unknown_environment_fails_synth_with_one_clear_message(tmp_path: Path) -> None:
     # GIVEN `cdk synth -c env=nope`
     result = _run_app({"env": "nope"}, tmp_path)
@@ -44,10 +53,12 @@ def test_unknown_environment_fails_synth_with_one_clear_message(tmp_path: Path) 
     )
 
 
-def test_selected_environment_synthesizes_only_its_stack(tmp_path: Path) -> None:
-    result = _run_app({"env": "prod"}, tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
+def test_selected_environment_synthesizes_only_its_stack(synth: SynthFn) -> None:
+    # GIVEN `-c env=prod` (in this process: the CLI's CDK_CONTEXT_JSON reaches the same
+    # app.node context, which the subprocess test below goes through)
+    stacks = synth({"env": "prod"})
+    # THEN the cloud assembly holds prod's template and no other
+    assert sorted(p.name for p in _outdir(stacks["prod"]).glob("*.template.json")) == [
         "PersonalizeShop-prod.template.json"
     ]
 
@@ -61,16 +72,18 @@ def _tree_digest(outdir: Path) -> dict[str, str]:
     return digests
 
 
-def test_two_synths_of_the_same_commit_are_byte_identical(tmp_path: Path) -> None:
-    # GIVEN two synths into different folders
-    first, second = tmp_path / "first", tmp_path / "second"
-    assert _run_app({}, first).returncode == 0
-    assert _run_app({}, second).returncode == 0
+def test_two_synths_of_the_same_commit_are_byte_identical(
+    stacks: dict[str, PersonalizeShopStack], tmp_path: Path
+) -> None:
+    # GIVEN two synths of every environment into different folders, in different processes: the
+    # test session's own, and app.py run as the CLI runs it
+    result = _run_app({}, tmp_path)
+    assert result.returncode == 0, result.stderr
     # THEN every template and every asset file is the same, byte for byte
-    digests = _tree_digest(first)
+    digests = _tree_digest(tmp_path)
     assert any(name.endswith(".template.json") for name in digests)
     assert any(name.startswith("asset.") for name in digests)
-    assert digests == _tree_digest(second)
+    assert digests == _tree_digest(_outdir(stacks["dev"]))
 
 
 def _dev_reading(source: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from personalize_ops.cli import main
 from personalize_ops.day_two import Clients
 from personalize_ops.day_two.cleanup import OWNER_TAG, Pacing
 from tests.personalize_simulator import PersonalizeSimulator
+from tests.personalize_simulator.fake_service import shared_botocore_session
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeShop-Role"
 
@@ -122,7 +123,10 @@ def start_import(sim: PersonalizeSimulator, dataset_arn: str, job_name: str) -> 
 def no_stack() -> Any:
     """A CloudFormation client that fails any call: cleanup must not need the stack."""
     client = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+        botocore_session=shared_botocore_session(),  # models loaded once per run
     ).client("cloudformation")
     Stubber(client).activate()  # nothing queued: a call raises UnStubbedResponseError
     return client

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
+from tests.personalize_simulator.fake_service import shared_botocore_session
 
 from personalize_domain.stack_outputs import recommender_arn_output, recommender_metrics_output
 from personalize_domain.use_cases import USE_CASES
@@ -40,7 +41,11 @@ def stack_missing_message(name: str = STACK) -> str:
 def cloudformation_client(outputs: dict[str, str] | None, *, stack: str = STACK) -> Any:
     """A CloudFormation client answering one DescribeStacks: the stack's outputs, or not found."""
     client = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+        # CloudFormation's model takes ~0.1 s to load; the simulators' session has it loaded once.
+        botocore_session=shared_botocore_session(),
     ).client("cloudformation")
     stubber = Stubber(client)
     expected = {"StackName": stack}

@@ -29,6 +29,7 @@ from day_two_env import REGION, DeployedEnv
 
 from personalize_ops.cli import main
 from personalize_ops.day_two import Clients
+from tests.personalize_simulator.fake_service import shared_botocore_session
 
 Check = Callable[[str], None]
 
@@ -111,7 +112,10 @@ def clients_failing_with(error: Exception, event: str = "before-send") -> Client
     """Real clients, one attempt each, whose every request fails with `error` at `event`
     (before-send: where botocore's HTTP layer raises; before-sign: where credentials load)."""
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+        botocore_session=shared_botocore_session(),  # models loaded once per run
     )
     config = Config(retries={"mode": "standard", "max_attempts": 1})
 

@@ -11,6 +11,7 @@ from day_two_env import REGION, DeployedEnv
 
 from personalize_ops.cli import main
 from personalize_ops.day_two import Clients
+from tests.personalize_simulator.fake_service import shared_botocore_session
 
 COMMANDS = [
     ["status"],
@@ -39,6 +40,10 @@ def test_missing_credentials_say_how_to_set_them(args: list[str]) -> None:
     # GIVEN clients whose credential chain finds nothing
     session = botocore.session.Session()
     session.register_component("credential_provider", CredentialResolver(providers=[]))
+    # The service models, already loaded by the simulators' session (~0.4 s a fresh session).
+    session.register_component(
+        "data_loader", shared_botocore_session().get_component("data_loader")
+    )
     boto = boto3.session.Session(botocore_session=session, region_name=REGION)
     clients = Clients(
         region=REGION,

@@ -1,4 +1,5 @@
-"""Dataset group, schemas and datasets, and the stack's outputs."""
+"""Dataset group and datasets of each environment, pinned ids, and the stack's outputs (the group
+alone is tested in tests/constructs/test_dataset_group_construct.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +9,13 @@ import json
 import pytest
 from aws_cdk.assertions import Template
 
-from personalize_domain.schemas import DatasetType, load_schema
+from personalize_domain.schemas import DatasetType
 
 
 def test_dataset_group_is_in_the_ecommerce_domain(dev: Template) -> None:
     dev.has_resource_properties(
         "AWS::Personalize::DatasetGroup", {"Domain": "ECOMMERCE", "Name": "shop-dev"}
     )
-
-
-@pytest.mark.parametrize("dataset_type", list(DatasetType))
-def test_schema_is_loaded_from_the_schemas_folder(dev: Template, dataset_type: DatasetType) -> None:
-    # GIVEN schemas/<type>.json / THEN the template carries the same Avro schema, ECOMMERCE domain
-    expected = load_schema(dataset_type)
-    (schema,) = [
-        s
-        for s in dev.find_resources("AWS::Personalize::Schema").values()
-        if json.loads(s["Properties"]["Schema"])["name"] == dataset_type.value
-    ]
-    assert json.loads(schema["Properties"]["Schema"]) == json.loads(expected.path.read_text())
-    assert schema["Properties"]["Domain"] == "ECOMMERCE"
-
-
-def test_schema_name_changes_with_its_content(dev: Template) -> None:
-    # Schemas are immutable; a content hash in the name makes an edit a new schema, not a
-    # failed replacement of a custom-named resource.
-    names = [
-        s["Properties"]["Name"] for s in dev.find_resources("AWS::Personalize::Schema").values()
-    ]
-    assert all(n.startswith("shop-dev-") and len(n.rsplit("-", 1)[1]) == 8 for n in names), names
 
 
 @pytest.mark.parametrize("dataset_type", list(DatasetType))

@@ -1,4 +1,5 @@
-"""Import jobs in the template: properties, readiness wiring, ordering, data locations."""
+"""Import jobs in each environment: its data files, ordering, data locations (the import alone is
+tested in tests/constructs/test_dataset_import_construct.py)."""
 
 from __future__ import annotations
 
@@ -77,45 +78,10 @@ def test_imports_of_different_datasets_run_in_parallel(dev: Template) -> None:
         assert not set(body.get("DependsOn", [])) & set(imports)
 
 
-@pytest.mark.parametrize("dataset_type", list(DatasetType))
-def test_import_is_awaited_by_its_own_wait_condition(
-    dev: Template, dataset_type: DatasetType
-) -> None:
-    logical_id, body = _import(dev, dataset_type)
-    handle = body["Properties"]["ReadinessHandle"]["Ref"]
-    conditions = [
-        c
-        for c in _resources(dev, "AWS::CloudFormation::WaitCondition").values()
-        if c["Properties"]["Handle"] == {"Ref": handle}
-    ]
-    assert conditions == [
-        {
-            "Type": "AWS::CloudFormation::WaitCondition",
-            "Properties": {"Count": 1, "Handle": {"Ref": handle}, "Timeout": "21600"},
-            "DependsOn": [logical_id],
-        }
-    ]
-
-
-def test_wait_condition_timeout_follows_the_configured_bound(synth) -> None:  # type: ignore[no-untyped-def]
-    stacks = synth({"env": "dev", "dev.readinessTimeoutHours": "12"})
-    timeouts = {
-        c["Properties"]["Timeout"]
-        for c in _resources(
-            Template.from_stack(stacks["dev"]), "AWS::CloudFormation::WaitCondition"
-        ).values()
-    }
-    assert timeouts == {"43200"}
-
-
-def test_custom_resource_operations_fit_cloudformations_hour(dev: Template) -> None:
-    for body in _resources(dev, IMPORT_TYPE).values():
-        assert int(body["Properties"]["ServiceTimeout"]) <= 3600
-
-
 def test_changed_data_gives_a_new_location_and_a_new_wait_condition(
     synth,
     cdk_json_context,
+    dev,
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
     # GIVEN a copy of the sample interactions with one more event
@@ -125,7 +91,7 @@ def test_changed_data_gives_a_new_location_and_a_new_wait_condition(
     environments = json.loads(json.dumps(cdk_json_context["environments"]))
     environments["dev"]["datasets"]["interactions"]["source"] = str(changed)
     # WHEN synthesized
-    before = Template.from_stack(synth({"env": "dev"})["dev"])
+    before = dev
     after = Template.from_stack(synth({"env": "dev", "environments": environments})["dev"])
     # THEN the data lands at a new key, and CloudFormation waits on a new condition
     old_id, old = _import(before, DatasetType.INTERACTIONS)

@@ -1,4 +1,5 @@
-"""The optional event tracker: created where configured, its tracking id published twice."""
+"""The optional event tracker: created where configured, its ARN, tracking id and parameter name
+as outputs (the tracker alone is tested in tests/constructs/test_event_tracker_construct.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,6 @@ def test_dev_gets_an_event_tracker_on_its_dataset_group(dev: Template) -> None:
         {
             "Name": "shop-dev-events",
             "DatasetGroupArn": {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]},
-        },
-    )
-
-
-def test_tracking_id_is_kept_in_a_named_ssm_parameter(dev: Template) -> None:
-    (tracker_id,) = dev.find_resources("AWS::Personalize::EventTracker")
-    dev.has_resource_properties(
-        "AWS::SSM::Parameter",
-        {
-            "Name": "/shop-dev/personalize/event-tracking-id",
-            "Type": "String",
-            "Value": {"Fn::GetAtt": [tracker_id, "TrackingId"]},
         },
     )
 

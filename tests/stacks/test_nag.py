@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import aws_cdk as cdk
@@ -125,16 +126,28 @@ WILDCARD_RESOURCE_GRANTS = {
 def _acknowledged(
     stack: PersonalizeShopStack, pack: str = "AwsSolutions"
 ) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
     prefix = f"Annotation::{pack}-"
+    return {
+        (path, rule.removeprefix(prefix)): reason
+        for path, rule, reason in _acknowledgments(stack)
+        if rule.startswith(prefix)
+    }
+
+
+@functools.cache
+def _acknowledgments(stack: PersonalizeShopStack) -> tuple[tuple[str, str, str], ...]:
+    """(construct path, rule, reason) of every acknowledgment in the stack, every pack.
+
+    Walking the tree costs a jsii round trip per construct and property (about 0.5 s a stack), so
+    each stack is walked once and the tests filter the result.
+    """
+    found = []
     for construct in stack.node.find_all():
         for entry in construct.node.metadata:
             if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
-                for rule, reason in entry.data.items():
-                    if rule.startswith(prefix):
-                        path = construct.node.path.split("/", 1)[1]
-                        found[(path, rule.removeprefix(prefix))] = reason
-    return found
+                path = construct.node.path.split("/", 1)[1]
+                found.extend((path, rule, reason) for rule, reason in entry.data.items())
+    return tuple(found)
 
 
 # Resources each compliance decision covers in every environment: the same functions, buckets

@@ -1,11 +1,14 @@
-"""The optional pause schedule: EventBridge Scheduler stops and starts recommenders, no Lambda."""
+"""The optional pause schedule in each environment (the schedule alone is tested in
+tests/constructs/test_pause_schedule_construct.py)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
+
+from stacks.personalize_stack import PersonalizeShopStack
 
 
 def _schedules(template: Template) -> dict[str, dict[str, Any]]:
@@ -13,29 +16,30 @@ def _schedules(template: Template) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_each_recommender_is_started_and_stopped_at_the_configured_hours(dev: Template) -> None:
-    # GIVEN dev: runningHours 08:00-20:00, MON-FRI, Europe/Madrid, two recommenders
-    schedules = _schedules(dev).values()
-    actions = sorted(
-        (s["Properties"]["Target"]["Arn"]["Fn::Join"][1][-1], s["Properties"]["ScheduleExpression"])
-        for s in schedules
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_recommenders_are_started_and_stopped_at_the_environments_hours(
+    stacks: dict[str, PersonalizeShopStack], templates: dict[str, Template], env: str
+) -> None:
+    # GIVEN the environment's runningHours / THEN a start and a stop schedule per recommender at
+    # those hours, or none
+    hours = stacks[env].config.running_hours
+    schedules = _schedules(templates[env]).values()
+    recommenders = len(stacks[env].config.recommenders)
+    expected = (
+        sorted(
+            [(hours.cron(hours.start), hours.timezone)] * recommenders
+            + [(hours.cron(hours.stop), hours.timezone)] * recommenders
+        )
+        if hours
+        else []
     )
-    assert actions == [
-        (":scheduler:::aws-sdk:personalize:startRecommender", "cron(0 8 ? * MON-FRI *)"),
-        (":scheduler:::aws-sdk:personalize:startRecommender", "cron(0 8 ? * MON-FRI *)"),
-        (":scheduler:::aws-sdk:personalize:stopRecommender", "cron(0 20 ? * MON-FRI *)"),
-        (":scheduler:::aws-sdk:personalize:stopRecommender", "cron(0 20 ? * MON-FRI *)"),
-    ]
-    assert {s["Properties"]["ScheduleExpressionTimezone"] for s in schedules} == {"Europe/Madrid"}
-
-
-def test_the_schedule_calls_personalize_directly_with_the_recommender_arn(dev: Template) -> None:
-    recommenders = set(dev.find_resources("Custom::PersonalizeRecommender"))
-    for schedule in _schedules(dev).values():
-        target = schedule["Properties"]["Target"]
-        text = json.dumps(target["Input"])
-        assert '\\"RecommenderArn\\":' in text or '"RecommenderArn' in text
-        assert any(f'{{"Ref": "{r}"}}' in text for r in recommenders)
+    assert (
+        sorted(
+            (s["Properties"]["ScheduleExpression"], s["Properties"]["ScheduleExpressionTimezone"])
+            for s in schedules
+        )
+        == expected
+    )
 
 
 def test_schedules_wait_until_the_recommenders_are_ready(dev: Template) -> None:
@@ -43,42 +47,6 @@ def test_schedules_wait_until_the_recommenders_are_ready(dev: Template) -> None:
     for schedule in _schedules(dev).values():
         types = {resources[d]["Type"] for d in schedule["DependsOn"]}
         assert types == {"AWS::CloudFormation::WaitCondition", "AWS::Scheduler::ScheduleGroup"}
-
-
-def test_every_schedule_is_in_the_environments_own_schedule_group(dev: Template) -> None:
-    (group,) = dev.find_resources("AWS::Scheduler::ScheduleGroup").values()
-    assert group["Properties"] == {"Name": "shop-dev-pause"}
-    assert {s["Properties"]["GroupName"] for s in _schedules(dev).values()} == {"shop-dev-pause"}
-
-
-def test_the_scheduler_may_assume_the_role_only_for_that_schedule_group(dev: Template) -> None:
-    # GIVEN the pause role / THEN EventBridge Scheduler may assume it only on behalf of this
-    # environment's schedule group in this account (confused-deputy protection)
-    (role_id,) = {
-        s["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0] for s in _schedules(dev).values()
-    }
-    (statement,) = dev.to_json()["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"][
-        "Statement"
-    ]
-    assert statement["Condition"] == {
-        "StringEquals": {
-            "aws:SourceAccount": {"Ref": "AWS::AccountId"},
-            "aws:SourceArn": {
-                "Fn::Join": [
-                    "",
-                    [
-                        "arn:",
-                        {"Ref": "AWS::Partition"},
-                        ":scheduler:",
-                        {"Ref": "AWS::Region"},
-                        ":",
-                        {"Ref": "AWS::AccountId"},
-                        ":schedule-group/shop-dev-pause",
-                    ],
-                ]
-            },
-        }
-    }
 
 
 def test_the_scheduler_role_may_only_stop_and_start_these_recommenders(dev: Template) -> None:

@@ -1,5 +1,6 @@
-"""Recommenders in the template: one per configured use case, readiness wiring, parallel training,
-per-environment configuration, and the deploy's critical path."""
+"""Recommenders in each environment: one per configured use case with its settings, parallel
+training, and the deploy's critical path (the recommender alone is tested in
+tests/constructs/test_recommender_construct.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from personalize_domain.use_cases import USE_CASES
+from stacks.personalize_stack import PersonalizeShopStack
 
 TYPE = "Custom::PersonalizeRecommender"
 
@@ -25,61 +26,6 @@ def _by_name(template: Template, name: str) -> tuple[str, dict[str, Any]]:
     return entry
 
 
-def test_each_selected_use_case_gets_one_recommender(prod: Template) -> None:
-    recipes = sorted(v["Properties"]["RecipeArn"] for v in _recommenders(prod).values())
-    assert recipes == sorted(uc.recipe_arn for uc in USE_CASES.values())
-
-
-def test_dev_creates_only_its_two_recommenders(dev: Template) -> None:
-    names = sorted(v["Properties"]["Name"] for v in _recommenders(dev).values())
-    assert names == ["shop-dev-best-sellers", "shop-dev-recommended-for-you"]
-
-
-def test_recommended_for_you_sends_its_configuration_as_strings(dev: Template) -> None:
-    _, body = _by_name(dev, "shop-dev-recommended-for-you")
-    props = body["Properties"]
-    assert {
-        k: props[k]
-        for k in (
-            "MinRecommendationRequestsPerSecond",
-            "ExplorationWeight",
-            "ExplorationItemAgeCutOff",
-            "State",
-            "RecipeArn",
-        )
-    } == {
-        "MinRecommendationRequestsPerSecond": "1",
-        "ExplorationWeight": "0.3",
-        "ExplorationItemAgeCutOff": "30",
-        "State": "running",
-        "RecipeArn": "arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you",
-    }
-
-
-def test_use_case_without_exploration_leaves_it_unset(dev: Template) -> None:
-    _, body = _by_name(dev, "shop-dev-best-sellers")
-    assert (
-        body["Properties"]["ExplorationWeight"],
-        body["Properties"]["ExplorationItemAgeCutOff"],
-    ) == ("", "")
-
-
-def test_each_recommender_is_awaited_by_its_own_wait_condition(dev: Template) -> None:
-    resources = dev.to_json()["Resources"]
-    handles = []
-    for logical_id, body in _recommenders(dev).items():
-        handle = body["Properties"]["ReadinessHandle"]["Ref"]
-        handles.append(handle)
-        (condition,) = [
-            v
-            for v in resources.values()
-            if v["Type"] == "AWS::CloudFormation::WaitCondition"
-            and v["Properties"]["Handle"] == {"Ref": handle}
-        ]
-        assert condition["DependsOn"] == [logical_id]
-    assert len(set(handles)) == len(handles)
-
-
 def test_waits_are_longer_than_cloudformations_one_hour(dev: Template) -> None:
     conditions = dev.find_resources("AWS::CloudFormation::WaitCondition").values()
     assert {int(c["Properties"]["Timeout"]) for c in conditions} == {6 * 3600}
@@ -92,6 +38,32 @@ def test_waits_are_longer_than_cloudformations_one_hour(dev: Template) -> None:
         p for p in machine["Properties"]["DefinitionString"]["Fn::Join"][1] if isinstance(p, str)
     )
     assert json.loads(definition)["TimeoutSeconds"] == 6 * 3600
+
+
+def test_each_configured_recommender_gets_its_configuration(
+    stacks: dict[str, PersonalizeShopStack], templates: dict[str, Template], env: str
+) -> None:
+    # GIVEN the environment's recommenders in cdk.json / THEN one recommender each, named for the
+    # environment, with the configured settings
+    config = stacks[env].config
+    found = {
+        v["Properties"]["Name"]: v["Properties"] for v in _recommenders(templates[env]).values()
+    }
+    expected = {
+        f"{config.name_prefix}-{r.use_case.key}": {
+            "RecipeArn": r.use_case.recipe_arn,
+            "MinRecommendationRequestsPerSecond": str(r.min_recommendation_requests_per_second),
+            "ExplorationWeight": _text(r.exploration_weight),
+            "ExplorationItemAgeCutOff": _text(r.exploration_item_age_cut_off_days),
+            "State": r.state.value,
+        }
+        for r in config.recommenders
+    }
+    assert {name: {k: found[name][k] for k in expected[name]} for name in found} == expected
+
+
+def _text(value: float | int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def test_recommenders_wait_for_every_import_and_nothing_of_their_kind(dev: Template) -> None:
@@ -116,14 +88,6 @@ def test_each_recommender_publishes_its_arn_and_metrics(dev: Template) -> None:
     metrics_id, attribute = outputs["BestSellersRecommenderMetrics"]["Value"]["Fn::GetAtt"]
     assert attribute == "Json"
     assert resources[metrics_id]["Properties"]["RecommenderArn"] == {"Ref": logical_id}
-
-
-def test_metrics_are_read_after_the_recommender_is_ready(dev: Template) -> None:
-    resources = dev.to_json()["Resources"]
-    _, body = _by_name(dev, "shop-dev-best-sellers")
-    metrics_id = dev.to_json()["Outputs"]["BestSellersRecommenderMetrics"]["Value"]["Fn::GetAtt"][0]
-    (condition,) = resources[metrics_id]["DependsOn"]
-    assert resources[condition]["Properties"]["Handle"] == body["Properties"]["ReadinessHandle"]
 
 
 # ---------------------------------------------------------------- -c overrides
