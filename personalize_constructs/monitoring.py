@@ -315,20 +315,27 @@ class ShopMonitoring(Construct):
         hourly = recommender_metric(
             recommender.arn, REQUESTS, statistic="Sum", period=ONE_HOUR
         )
+        # Hours without a request have no datapoint, and HOUR()/DAY() of a missing datapoint
+        # are missing too: the window is tested on the filled series.
+        filled = cloudwatch.MathExpression(
+            expression="FILL(requests, 0)",
+            using_metrics={"requests": hourly},
+            label=f"{recommender.name} requests per hour",
+            period=ONE_HOUR,
+        )
         in_window = (
-            running_window_condition(self.running_hours, "requests")
+            running_window_condition(self.running_hours, "filled")
             if self.running_hours is not None
             else None
         )
-        idle = "FILL(requests, 0)"
         if not recommender.running:
             self._server_errors_alarm(recommender)
             return
         self._alarm(
             f"{recommender.label}Idle",
             metric=cloudwatch.MathExpression(
-                expression=f"IF({in_window}, {idle}, 1)" if in_window else idle,
-                using_metrics={"requests": hourly},
+                expression=f"IF({in_window}, filled, 1)" if in_window else "filled",
+                using_metrics={"filled": filled},
                 label=f"{recommender.name} requests per hour",
                 period=ONE_HOUR,
             ),
@@ -345,14 +352,14 @@ class ShopMonitoring(Construct):
         )
         if recommender.min_rps > 1:
             billed_per_hour = recommender.min_rps * SECONDS_PER_HOUR
-            utilization = f"100 * FILL(requests, 0) / {billed_per_hour}"
+            utilization = f"100 * filled / {billed_per_hour}"
             self._alarm(
                 f"{recommender.label}LowUtilization",
                 metric=cloudwatch.MathExpression(
                     expression=(
                         f"IF({in_window}, {utilization}, 100)" if in_window else utilization
                     ),
-                    using_metrics={"requests": hourly},
+                    using_metrics={"filled": filled},
                     label=f"{recommender.name} utilization of its billed minimum (%)",
                     period=ONE_HOUR,
                 ),
