@@ -103,9 +103,7 @@ class ShopMetricAttribution(Construct):
             )
         output: dict[str, object] = {"roleArn": self.role.role_arn}
         if data_bucket is not None:
-            output["s3DataDestination"] = {
-                "path": f"s3://{data_bucket.bucket_name}/{S3_PREFIX}"
-            }
+            output["s3DataDestination"] = {"path": f"s3://{data_bucket.bucket_name}/{S3_PREFIX}"}
         self.resource = personalize.CfnMetricAttribution(
             self,
             "Resource",
@@ -122,4 +120,3 @@ class ShopMetricAttribution(Construct):
         # The role's policy must exist before Personalize validates the role.
         self.resource.node.add_dependency(self.role)
         self.arn = self.resource.attr_metric_attribution_arn
-

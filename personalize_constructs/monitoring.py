@@ -23,7 +23,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from personalize_domain.config import RunningHours
-from personalize_domain.monitoring_config import AlertsConfig
+from personalize_domain.monitoring_config import AlertsConfig, iso_weekdays
 
 NAMESPACE = "AWS/Personalize"
 # Documented for campaigns as CampaignArn; recommenders use RecommenderArn in public code
@@ -77,9 +77,9 @@ def running_window_condition(running_hours: RunningHours, metric_id: str) -> str
     """
     hours_by_day = running_utc_hours(running_hours)
     by_hours: dict[tuple[int, ...], list[int]] = {}
-    for day, hours in sorted(hours_by_day.items()):
-        if hours:
-            by_hours.setdefault(tuple(sorted(hours)), []).append(day)
+    for day, day_hours in sorted(hours_by_day.items()):
+        if day_hours:
+            by_hours.setdefault(tuple(sorted(day_hours)), []).append(day)
     clauses = []
     for hours, days in by_hours.items():
         day_part = " OR ".join(_range(f"DAY({metric_id})", r) for r in _runs(days))
@@ -95,7 +95,7 @@ def running_utc_hours(running_hours: RunningHours) -> dict[int, set[int]]:
     a year each way.
     """
     zone = ZoneInfo(running_hours.timezone)
-    days = _cron_days(running_hours.days)
+    days = iso_weekdays(running_hours.days)
     start_h, start_m = (int(x) for x in running_hours.start.split(":"))
     stop_h, stop_m = (int(x) for x in running_hours.stop.split(":"))
     start = start_h * 60 + start_m
@@ -120,18 +120,6 @@ def running_utc_hours(running_hours: RunningHours) -> dict[int, set[int]]:
         result = hours if result is None else {d: result[d] & hours[d] for d in result}
     assert result is not None
     return result
-
-
-_DAY_NUMBERS = {"MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6, "SUN": 7}
-
-
-def _cron_days(field: str) -> list[int]:
-    days: set[int] = set()
-    for part in field.split(","):
-        first, _, last = part.partition("-")
-        a, b = _DAY_NUMBERS[first], _DAY_NUMBERS[last or first]
-        days.update(range(a, b + 1) if a <= b else [*range(a, 8), *range(1, b + 1)])
-    return sorted(days)
 
 
 def _runs(values: list[int]) -> list[tuple[int, int]]:
@@ -312,9 +300,7 @@ class ShopMonitoring(Construct):
 
     def _recommender_alarms(self, recommender: MonitoredRecommender) -> None:
         alerts = self.alerts
-        hourly = recommender_metric(
-            recommender.arn, REQUESTS, statistic="Sum", period=ONE_HOUR
-        )
+        hourly = recommender_metric(recommender.arn, REQUESTS, statistic="Sum", period=ONE_HOUR)
         # Hours without a request have no datapoint, and HOUR()/DAY() of a missing datapoint
         # are missing too: the window is tested on the filled series.
         filled = cloudwatch.MathExpression(
@@ -482,8 +468,9 @@ class ShopMonitoring(Construct):
                 cloudwatch.GraphWidget(
                     title=f"{name}: latency (ms)",
                     left=[
-                        recommender_metric(arn, LATENCY, statistic=stat, period=FIVE_MINUTES)
-                        .with_(label=stat)
+                        recommender_metric(arn, LATENCY, statistic=stat, period=FIVE_MINUTES).with_(
+                            label=stat
+                        )
                         for stat in ("Average", "p95")
                     ],
                     width=6,
@@ -491,8 +478,9 @@ class ShopMonitoring(Construct):
                 cloudwatch.GraphWidget(
                     title=f"{name}: errors",
                     left=[
-                        recommender_metric(arn, metric, statistic="Sum", period=FIVE_MINUTES)
-                        .with_(label=label)
+                        recommender_metric(arn, metric, statistic="Sum", period=FIVE_MINUTES).with_(
+                            label=label
+                        )
                         for metric, label in ((ERRORS_4XX, "4xx"), (ERRORS_5XX, "5xx"))
                     ],
                     width=6,

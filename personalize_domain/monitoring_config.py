@@ -131,3 +131,16 @@ def build_metric_attribution(values: Mapping[str, Any]) -> MetricAttributionConf
     if not values.get("enabled", False):
         return None
     return MetricAttributionConfig(publish_to_s3=values.get("publishToS3", False))
+
+
+_DAY_NUMBERS = {"MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6, "SUN": 7}
+
+
+def iso_weekdays(cron_days: str) -> list[int]:
+    """`MON-FRI` or `MON,WED,SAT-SUN` (a validated runningDays) as ISO weekdays, 1 is Monday."""
+    days: set[int] = set()
+    for part in cron_days.split(","):
+        first, _, last = part.partition("-")
+        a, b = _DAY_NUMBERS[first], _DAY_NUMBERS[last or first]
+        days.update(range(a, b + 1) if a <= b else [*range(a, 8), *range(1, b + 1)])
+    return sorted(days)

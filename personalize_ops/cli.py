@@ -1,6 +1,6 @@
 """Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
 
-The day-two commands (status, metrics, recommend, stop, start, event, cleanup) live in
+The day-two commands (status, metrics, recommend, stop, start, event, cleanup, usage) live in
 `personalize_ops.day_two`; this module only parses options, prints, and turns operator errors
 into one line and exit code 1.
 """
@@ -67,6 +67,8 @@ from personalize_ops.day_two.lifecycle import render_changes
 from personalize_ops.day_two.metrics import render_metrics
 from personalize_ops.day_two.recommend import check_inputs, items_csv, render_recommendations
 from personalize_ops.day_two.status import render_status
+from personalize_ops.day_two.usage import UsageClock, collect_usage, render_usage
+from personalize_ops.day_two.usage import load_prices as load_usage_prices
 
 DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
 # Anchored on this file, not the working directory: day-two commands run from anywhere.
@@ -711,6 +713,52 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
         click.echo(render_outcome(api, outcome))
     if plan.blocked:
         raise blocked_error(plan)
+
+
+@main.command(
+    short_help="Actual requests/s of each recommender against its billed minimum, and cost.",
+    epilog="\b\nExamples:\n  usage --env prod\n  usage --env dev --days 30\n",
+)
+@_env_options
+@click.option(
+    "--days",
+    type=click.IntRange(1, 63),
+    default=7,
+    show_default=True,
+    help="How many days back to read (CloudWatch keeps hourly data 63 days).",
+)
+@click.option(
+    "--prices",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "review" / "personalize-prices.json",
+    show_default="review/personalize-prices.json",
+    help="Price table to estimate costs with.",
+)
+@_operator_errors
+def usage(env_name: str, region: str | None, days: int, prices: Path) -> None:
+    """Per recommender: actual requests/s (average, p95, maximum of the hourly averages) from
+    CloudWatch, the billed minimum, utilization, the estimated cost at the price table, and a
+    suggested minimum with its cost. Hours outside the pause schedule are not counted.
+
+    Needs cloudwatch:GetMetricData besides what `status` needs. See docs/monitoring.md.
+    """
+    env, clients, outputs = _connect(env_name, region)
+    if not outputs.recommender_arns:
+        raise DayTwoError(f"{outputs.stack_name} has no recommenders; add some in cdk.json")
+    table = load_usage_prices(prices)
+    clock = _given(UsageClock) or UsageClock()
+    rows = collect_usage(
+        personalize=clients.personalize,
+        cloudwatch=clients.cloudwatch,
+        outputs=outputs,
+        running_hours=env.running_hours,
+        prices=table,
+        days=days,
+        now=clock.now(),
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(f"{outputs.stack_name} ({clients.region})")
+    click.echo(render_usage(rows, days=days, prices=table))
 
 
 if __name__ == "__main__":

@@ -29,10 +29,10 @@ from personalize_domain.schemas import SCHEMAS_DIR, DatasetType
 from personalize_domain.stack_outputs import (
     ALARM_TOPIC_ARN,
     DASHBOARD_URL,
-    METRIC_ATTRIBUTION_ARN,
     DATASET_GROUP_ARN,
     EVENT_TRACKER_ARN,
     EVENT_TRACKING_ID,
+    METRIC_ATTRIBUTION_ARN,
     TRACKING_ID_PARAMETER_NAME,
     output_label,
     recommender_arn_output,

@@ -19,6 +19,7 @@ else:
 CloudFormationClient = Any
 PersonalizeRuntimeClient = Any
 PersonalizeEventsClient = Any
+CloudWatchClient = Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Clients:
     personalize: PersonalizeClient
     runtime: PersonalizeRuntimeClient
     events: PersonalizeEventsClient
+    # Only `usage` reads CloudWatch; None where a caller (a test) does not need it.
+    cloudwatch: CloudWatchClient = None
 
 
 def default_clients(region: str | None) -> Clients:
@@ -44,4 +47,5 @@ def default_clients(region: str | None) -> Clients:
         personalize=session.client("personalize"),
         runtime=session.client("personalize-runtime"),
         events=session.client("personalize-events"),
+        cloudwatch=session.client("cloudwatch"),
     )

@@ -270,6 +270,4 @@ def _apply(op: Any, *operands: Any) -> Any:
         return op(*operands)
     length = next(len(o) for o in operands if isinstance(o, list))
     columns = [o if isinstance(o, list) else [o] * length for o in operands]
-    return [
-        None if any(v is None for v in row) else op(*row) for row in zip(*columns, strict=True)
-    ]
+    return [None if any(v is None for v in row) else op(*row) for row in zip(*columns, strict=True)]

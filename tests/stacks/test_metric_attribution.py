@@ -23,10 +23,17 @@ def test_dev_attributes_revenue_of_purchases_and_counts_views(dev: Template) -> 
                     "Expression": "SUM(Items.PRICE)",
                     "MetricName": "shop-dev-revenue",
                 },
-                {"EventType": "View", "Expression": "SAMPLECOUNT()", "MetricName": "shop-dev-clicks"},
+                {
+                    "EventType": "View",
+                    "Expression": "SAMPLECOUNT()",
+                    "MetricName": "shop-dev-clicks",
+                },
             ],
             # CloudWatch only, unless publishToS3
-            "MetricsOutputConfig": {"RoleArn": Match.any_value(), "S3DataDestination": Match.absent()},
+            "MetricsOutputConfig": {
+                "RoleArn": Match.any_value(),
+                "S3DataDestination": Match.absent(),
+            },
         },
     )
 
@@ -62,9 +69,9 @@ def test_publish_to_s3_writes_reports_under_one_prefix_of_the_data_bucket(synth:
     (attribution,) = template.find_resources("AWS::Personalize::MetricAttribution").values()
     destination = attribution["Properties"]["MetricsOutputConfig"]["S3DataDestination"]
     assert resolve(destination["Path"]) == "s3://<DataBucket>/metric-attribution/"
-    (bucket_policy,) = template.find_resources("AWS::S3::BucketPolicy", {
-        "Properties": {"Bucket": {"Ref": "DataBucket"}}
-    }).values()
+    (bucket_policy,) = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": "DataBucket"}}}
+    ).values()
     (statement,) = [
         s
         for s in bucket_policy["Properties"]["PolicyDocument"]["Statement"]
