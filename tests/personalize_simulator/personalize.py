@@ -36,6 +36,7 @@ from .lifecycle import (
     Timeline,
     new_timeline,
 )
+from .metric_attribution import MetricAttribution, MetricAttributionOperations
 from .resources import (
     DATASET_TYPES,
     DOMAIN_RECIPES,
@@ -129,7 +130,7 @@ T = TypeVar("T", bound=_Timed)
 R = TypeVar("R")
 
 
-class PersonalizeSimulator(FakeService):
+class PersonalizeSimulator(MetricAttributionOperations, FakeService):
     """An in-memory Amazon Personalize for one account and region; see README.md."""
 
     service_name = "personalize"
@@ -152,6 +153,7 @@ class PersonalizeSimulator(FakeService):
         self._imports: dict[str, ImportJob] = {}
         self._recommenders: dict[str, Recommender] = {}
         self._trackers: dict[str, EventTracker] = {}
+        self._attributions: dict[str, MetricAttribution] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._failure_plans: list[_FailurePlan] = []
 
@@ -965,6 +967,7 @@ class PersonalizeSimulator(FakeService):
             self._imports,
             self._recommenders,
             self._trackers,
+            self._attributions,
         )
         if not any(arn in store for store in stores):
             raise not_found(arn)
@@ -975,6 +978,7 @@ class PersonalizeSimulator(FakeService):
         now = self.clock.now()
         self._purge(self._recommenders, now)
         self._purge(self._trackers, now)
+        self._purge(self._attributions, now)
         self._purge(self._datasets, now)
         self._purge(self._groups, now)
         orphans = [
@@ -1005,6 +1009,8 @@ class PersonalizeSimulator(FakeService):
                 yield rec.update.timeline
         for tracker in self._trackers.values():
             yield tracker.timeline
+        for attribution in self._attributions.values():
+            yield attribution.timeline
 
     def _settle(self, timeline: Timeline) -> None:
         self.clock.advance_to(timeline.settles_at())
