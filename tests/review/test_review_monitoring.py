@@ -113,5 +113,6 @@ def test_monthly_cost_counts_each_alarm_metric_the_dashboard_key_and_attributed_
 
 
 def test_a_stack_without_monitoring_says_so() -> None:
-    lines = render_monitoring(template({}), PRICES, recommenders=0, currency="USD")
+    bucket = resource("AWS::S3::Bucket", {})
+    lines = render_monitoring(template({"B": bucket}), PRICES, recommenders=0, currency="USD")
     assert lines[-1] == "No dashboard, alarms or metric attribution in this stack."
