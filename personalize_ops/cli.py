@@ -624,6 +624,18 @@ Examples:
     callback=_not_blank("S1"),
     help="Session to add the event to. [default: a new one, printed]",
 )
+@click.option(
+    "--recommendation-id",
+    callback=_not_blank("RID-0123"),
+    help="recommendationId of the GetRecommendations answer the item came from: metric "
+    "attribution credits the recommender that answered.",
+)
+@click.option(
+    "--attribution-source",
+    callback=_not_blank("newsletter"),
+    help="eventAttributionSource for metric attribution, when the item came from elsewhere "
+    "(wins over --recommendation-id).",
+)
 @_operator_errors
 def event(
     env_name: str,
@@ -632,6 +644,8 @@ def event(
     item_id: str,
     event_type: str,
     session_id: str | None,
+    recommendation_id: str | None,
+    attribution_source: str | None,
 ) -> None:
     """Send one interaction to the environment's event tracker, as a shop's backend would.
 
@@ -652,6 +666,8 @@ def event(
         event_type=checked_type,
         session_id=session_id,
         sent_at=datetime.now(UTC),
+        recommendation_id=recommendation_id,
+        attribution_source=attribution_source,
     )
     click.echo(render_sent(sent))
 

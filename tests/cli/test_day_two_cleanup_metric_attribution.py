@@ -29,7 +29,7 @@ def test_cleanup_deletes_the_metric_attribution_after_the_tracker_before_the_gro
     # GIVEN dev as the stack leaves it, with its metric attribution
     sim = PersonalizeSimulator(region=REGION)
     dev = deploy_like_the_stack(sim)
-    arn = _attribution(sim, dev.group_arn, "shop-dev-impact")
+    _attribution(sim, dev.group_arn, "shop-dev-impact")
     # WHEN cleanup runs
     result = run_cleanup(sim, ["--env", "dev"])
     # THEN it is listed, deleted in its place in the order, and gone
