@@ -28,6 +28,10 @@ class AttributedMetric:
     event_type: str
     expression: str
 
+    @property
+    def needs_items(self) -> bool:
+        return "Items." in self.expression
+
 
 # Items.PRICE is a required field of the ECOMMERCE Items schema; event types are exact strings.
 METRICS = (
@@ -50,12 +54,9 @@ class ShopMetricAttribution(Construct):
         data_bucket: s3.IBucket | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        if not has_items_dataset:
-            raise ValueError(
-                f"{construct_id}: revenue is SUM(Items.PRICE), which needs an Items dataset; "
-                "add datasets.items or turn metricAttribution off"
-            )
-        self.metric_names = tuple(f"{name_prefix}-{m.suffix}" for m in METRICS)
+        # Revenue reads Items.PRICE: without an Items dataset, only clicks are attributed.
+        metrics = [m for m in METRICS if has_items_dataset or not m.needs_items]
+        self.metric_names = tuple(f"{name_prefix}-{m.suffix}" for m in metrics)
         principal = iam.ServicePrincipal(PERSONALIZE_PRINCIPAL).with_conditions(
             PERSONALIZE_IN_THIS_ACCOUNT
         )
@@ -113,7 +114,7 @@ class ShopMetricAttribution(Construct):
                 personalize.CfnMetricAttribution.MetricAttributeProperty(
                     event_type=m.event_type, expression=m.expression, metric_name=name
                 )
-                for m, name in zip(METRICS, self.metric_names, strict=True)
+                for m, name in zip(metrics, self.metric_names, strict=True)
             ],
             metrics_output_config=output,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -85,3 +86,15 @@ def test_publish_to_s3_writes_reports_under_one_prefix_of_the_data_bucket(synth:
 def test_metric_attribution_values_are_typed(synth: Any) -> None:
     with pytest.raises(ConfigError, match=r"dev.metricAttribution.enabled=maybe.*true or false"):
         synth({"env": "dev", "dev.metricAttribution.enabled": "maybe"})
+
+
+def test_without_an_items_dataset_only_clicks_are_attributed(
+    synth: Any, cdk_json_context: dict[str, Any]
+) -> None:
+    # GIVEN dev with interactions only: there is no Items.PRICE to sum
+    environments = copy.deepcopy(cdk_json_context["environments"])
+    environments["dev"]["datasets"] = {"interactions": {"source": "data/sample/interactions.csv"}}
+    # WHEN synthesized / THEN the attribution counts clicks alone
+    template = Template.from_stack(synth({"environments": environments, "env": "dev"})["dev"])
+    (attribution,) = template.find_resources("AWS::Personalize::MetricAttribution").values()
+    assert [m["MetricName"] for m in attribution["Properties"]["Metrics"]] == ["shop-dev-clicks"]
