@@ -89,6 +89,15 @@ REASONS = {
         "writes this environment's data bucket; the wildcards are the grant_read/grant_read_write "
         "action groups aws-cdk-lib generates for exactly those two buckets."
     ),
+    "put-metric-data": (
+        "Personalize publishes the metric attribution's reports with cloudwatch:PutMetricData, "
+        "which supports no resource-level permissions (Service Authorization Reference); only "
+        "Personalize acting for this account's resources can assume the role."
+    ),
+    "attribution-reports": (
+        "Personalize writes metric attribution reports of bulk imports under one prefix of the "
+        "data bucket (metric-attribution/), with file names it chooses; nothing else is writable."
+    ),
     "copy-runtime": (
         "BucketDeployment's copy function runtime is chosen by aws-cdk-lib (it bundles the AWS "
         "CLI layer for it); it is updated with aws-cdk-lib, not by this app."

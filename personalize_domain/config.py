@@ -18,6 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.monitoring_config import (
+    ENV_BLOCKS,
+    AlertsConfig,
+    Invalid,
+    MetricAttributionConfig,
+    build_alerts,
+    build_metric_attribution,
+)
 from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
 from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES, UseCase
@@ -132,6 +140,9 @@ class EnvironmentConfig:
     # `personalize-shop validate --engine athena`: where Athena runs the validation queries.
     athena_workgroup: str = "primary"
     athena_results_location: str | None = None
+    # Alarm thresholds and the alert e-mail (monitoring_config.py); None: revenue not attributed.
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    metric_attribution: MetricAttributionConfig | None = None
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -149,8 +160,8 @@ class AppConfig:
 # ---------------------------------------------------------------- parsing of leaf values
 
 
-class _Invalid(ValueError):
-    """A leaf value is invalid; the message says what is allowed."""
+# One exception type for every leaf parser, ours and monitoring_config's.
+_Invalid = Invalid
 
 
 def _parse_bool(value: Any) -> bool:
@@ -432,7 +443,7 @@ def _apply_overrides(
     problems: _Problems,
 ) -> None:
     """Apply `-c <env>.<path>=v` (and `-c <path>=v` with `-c env=`) onto the environments."""
-    top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS)
+    top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS)
     ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY)
     for key, value in context.items():
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
@@ -496,6 +507,17 @@ def _set_path(
         body[first] = value
         problems.origins[canonical] = (cli_key, value)
         return
+    if first in ENV_BLOCKS and len(parts) == 2:
+        fields = ENV_BLOCKS[first]
+        if parts[1] not in fields:
+            problems.append(
+                f"context key '{key}': unknown setting '{parts[1]}'{_suggest(parts[1], fields)}; "
+                f"allowed: {', '.join(fields)}"
+            )
+            return
+        body.setdefault(first, {})[parts[1]] = value
+        problems.origins[canonical] = (cli_key, value)
+        return
     if first in _ENV_SECTIONS and len(parts) == 3:
         members, fields = _ENV_SECTIONS[first]
         member, leaf = parts[1], parts[2]
@@ -515,7 +537,11 @@ def _set_path(
         section.setdefault(member, {})[leaf] = value
         problems.origins[canonical] = (cli_key, value)
         return
-    candidates = [*_ENV_FIELDS, *(f"{s}.<name>.<setting>" for s in _ENV_SECTIONS)]
+    candidates = [
+        *_ENV_FIELDS,
+        *(f"{s}.<name>.<setting>" for s in _ENV_SECTIONS),
+        *(f"{b}.<setting>" for b in ENV_BLOCKS),
+    ]
     problems.append(
         f"context key '{key}' is not a known setting"
         f"{_suggest(first, [*_ENV_FIELDS, *_ENV_SECTIONS])}; "
@@ -530,11 +556,11 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         return None
     start = len(problems)
     for key in body:
-        if key not in _ENV_FIELDS and key not in _ENV_SECTIONS:
+        if key not in _ENV_FIELDS and key not in _ENV_SECTIONS and key not in ENV_BLOCKS:
             problems.append(
                 f"context key '{where}.{key}' is not a known setting"
-                f"{_suggest(key, [*_ENV_FIELDS, *_ENV_SECTIONS])}; "
-                f"allowed: {', '.join([*_ENV_FIELDS, *_ENV_SECTIONS])}"
+                f"{_suggest(key, [*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS])}; "
+                f"allowed: {', '.join([*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS])}"
             )
     if "namePrefix" not in body:
         problems.append(f"context key '{where}.namePrefix' is required (e.g. \"shop-{name}\")")
@@ -545,6 +571,10 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
+    blocks = {
+        name: _block_values(f"{where}.{name}", body.get(name, {}), fields, problems)
+        for name, fields in ENV_BLOCKS.items()
+    }
     running_hours = _build_running_hours(where, values, recommenders, problems)
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -565,7 +595,30 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         athena_results_location=values.get("athenaResultsLocation"),
         datasets=datasets,
         recommenders=recommenders,
+        alerts=build_alerts(blocks["alerts"]),
+        metric_attribution=build_metric_attribution(blocks["metricAttribution"]),
     )
+
+
+def _block_values(
+    where: str, raw: Any, fields: dict[str, _Parser], problems: _Problems
+) -> dict[str, Any]:
+    """A flat block (`alerts`, `metricAttribution`): each known key parsed, unknown ones refused."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"context key '{where}' must be an object with keys {', '.join(fields)}")
+        return {}
+    values: dict[str, Any] = {}
+    for leaf, value in raw.items():
+        if leaf not in fields:
+            problems.append(
+                f"context key '{where}.{leaf}' is not a known setting"
+                f"{_suggest(leaf, fields)}; allowed: {', '.join(fields)}"
+            )
+            continue
+        parsed = _leaf(f"{where}.{leaf}", value, fields[leaf], problems)
+        if parsed is not None:
+            values[leaf] = parsed
+    return values
 
 
 def _termination_protection(values: dict[str, Any]) -> bool:

@@ -12,6 +12,10 @@ DATASET_GROUP_ARN = "DatasetGroupArn"
 EVENT_TRACKER_ARN = "EventTrackerArn"
 EVENT_TRACKING_ID = "EventTrackingId"
 TRACKING_ID_PARAMETER_NAME = "TrackingIdParameterName"
+# Monitoring (docs/monitoring.md); the metric attribution only where configured.
+DASHBOARD_URL = "DashboardUrl"
+ALARM_TOPIC_ARN = "AlarmTopicArn"
+METRIC_ATTRIBUTION_ARN = "MetricAttributionArn"
 
 
 def stack_name(env_name: str) -> str:

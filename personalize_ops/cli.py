@@ -1,6 +1,6 @@
 """Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
 
-The day-two commands (status, metrics, recommend, stop, start, event, cleanup) live in
+The day-two commands (status, metrics, recommend, stop, start, event, cleanup, usage) live in
 `personalize_ops.day_two`; this module only parses options, prints, and turns operator errors
 into one line and exit code 1.
 """
@@ -96,6 +96,8 @@ from personalize_ops.day_two.s3_validation import (
     validate_s3_with_duckdb,
 )
 from personalize_ops.day_two.status import render_status
+from personalize_ops.day_two.usage import UsageClock, collect_usage, render_usage
+from personalize_ops.day_two.usage import load_prices as load_usage_prices
 
 DEFAULT_CACHE_DIR = Path(".cache") / "data-validation"
 # Anchored on this file, not the working directory: day-two commands run from anywhere.
@@ -688,6 +690,18 @@ Examples:
     callback=_not_blank("S1"),
     help="Session to add the event to. [default: a new one, printed]",
 )
+@click.option(
+    "--recommendation-id",
+    callback=_not_blank("RID-0123"),
+    help="recommendationId of the GetRecommendations answer the item came from: metric "
+    "attribution credits the recommender that answered.",
+)
+@click.option(
+    "--attribution-source",
+    callback=_not_blank("newsletter"),
+    help="eventAttributionSource for metric attribution, when the item came from elsewhere "
+    "(wins over --recommendation-id).",
+)
 @_operator_errors
 def event(
     env_name: str,
@@ -696,6 +710,8 @@ def event(
     item_id: str,
     event_type: str,
     session_id: str | None,
+    recommendation_id: str | None,
+    attribution_source: str | None,
 ) -> None:
     """Send one interaction to the environment's event tracker, as a shop's backend would.
 
@@ -716,6 +732,8 @@ def event(
         event_type=checked_type,
         session_id=session_id,
         sent_at=datetime.now(UTC),
+        recommendation_id=recommendation_id,
+        attribution_source=attribution_source,
     )
     click.echo(render_sent(sent))
 
@@ -1068,6 +1086,52 @@ def _validate_s3(
         failed = failed or not report.ok
     if failed:
         raise SystemExit(1)
+
+
+@main.command(
+    short_help="Actual requests/s of each recommender against its billed minimum, and cost.",
+    epilog="\b\nExamples:\n  usage --env prod\n  usage --env dev --days 30\n",
+)
+@_env_options
+@click.option(
+    "--days",
+    type=click.IntRange(1, 63),
+    default=7,
+    show_default=True,
+    help="How many days back to read (CloudWatch keeps hourly data 63 days).",
+)
+@click.option(
+    "--prices",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "review" / "personalize-prices.json",
+    show_default="review/personalize-prices.json",
+    help="Price table to estimate costs with.",
+)
+@_operator_errors
+def usage(env_name: str, region: str | None, days: int, prices: Path) -> None:
+    """Per recommender: actual requests/s (average, p95, maximum of the hourly averages) from
+    CloudWatch, the billed minimum, utilization, the estimated cost at the price table, and a
+    suggested minimum with its cost. Hours outside the pause schedule are not counted.
+
+    Needs cloudwatch:GetMetricData besides what `status` needs. See docs/monitoring.md.
+    """
+    env, clients, outputs = _connect(env_name, region)
+    if not outputs.recommender_arns:
+        raise DayTwoError(f"{outputs.stack_name} has no recommenders; add some in cdk.json")
+    table = load_usage_prices(prices)
+    clock = _given(UsageClock) or UsageClock()
+    rows = collect_usage(
+        personalize=clients.personalize,
+        cloudwatch=clients.cloudwatch,
+        outputs=outputs,
+        running_hours=env.running_hours,
+        prices=table,
+        days=days,
+        now=clock.now(),
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(f"{outputs.stack_name} ({clients.region})")
+    click.echo(render_usage(rows, days=days, prices=table))
 
 
 if __name__ == "__main__":

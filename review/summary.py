@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from review import iam, nag, stack_resources
 from review.markdown import EMPTY, cell, code, codes, table
+from review.monitoring import load_cloudwatch_prices, render_monitoring
 from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, stack_costs
 from review.template import Template
 
@@ -52,6 +53,12 @@ def render_summary(
         _glance(template, costs, prices),
         _recommenders(costs),
         _cost_drivers(template, costs, prices),
+        render_monitoring(
+            template,
+            load_cloudwatch_prices(prices.path),
+            recommenders=len(costs.recommenders),
+            currency=prices.currency,
+        ),
         _data_locations(template),
         _waits(template),
         _principals(template),

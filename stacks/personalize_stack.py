@@ -15,20 +15,25 @@ from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
 from personalize_constructs.dataset_schema import DatasetSchemaUpdate, grant_schema_updates
 from personalize_constructs.event_tracker import ShopEventTracker
+from personalize_constructs.metric_attribution import ShopMetricAttribution
+from personalize_constructs.monitoring import MonitoredRecommender, ShopMonitoring
 from personalize_constructs.pause_schedule import PauseSchedule
 from personalize_constructs.personalize_role import PersonalizeRole
 from personalize_constructs.provider import PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow
 from personalize_constructs.recommender import Recommender, grant_recommender_management
-from personalize_domain.config import EnvironmentConfig
+from personalize_domain.config import EnvironmentConfig, RecommenderState
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schema_history import plan_schema
 from personalize_domain.schemas import SCHEMAS_DIR, DatasetType
 from personalize_domain.stack_outputs import (
+    ALARM_TOPIC_ARN,
+    DASHBOARD_URL,
     DATASET_GROUP_ARN,
     EVENT_TRACKER_ARN,
     EVENT_TRACKING_ID,
     EXPECTED_ACTIVE_USERS_METADATA,
+    METRIC_ATTRIBUTION_ARN,
     TRACKING_ID_PARAMETER_NAME,
     output_label,
     recommender_arn_output,
@@ -184,11 +189,55 @@ class PersonalizeShopStack(Stack):
                 after=[r.ready for r in self.recommenders.values()],
             )
 
+        self._monitoring()
+
         _pin(self.dataset_group.dataset_group, "DatasetGroup")
         for dataset_type, cfn_dataset in self.dataset_group.datasets.items():
             _pin(cfn_dataset, f"{dataset_type.value}Dataset")
 
         self._outputs()
+
+    def _monitoring(self) -> None:
+        """Metric attribution where configured; the dashboard and alarms everywhere."""
+        config = self.config
+        self.metric_attribution: ShopMetricAttribution | None = None
+        if config.metric_attribution is not None:
+            self.metric_attribution = ShopMetricAttribution(
+                self,
+                "MetricAttribution",
+                name_prefix=config.name_prefix,
+                dataset_group_arn=self.dataset_group.dataset_group_arn,
+                has_items_dataset=DatasetType.ITEMS in self.dataset_group.datasets,
+                data_bucket=self.data.bucket if config.metric_attribution.publish_to_s3 else None,
+            )
+            # Items.PRICE is read from the Items dataset: it must exist first.
+            self.metric_attribution.resource.node.add_dependency(
+                *self.dataset_group.datasets.values()
+            )
+        self.monitoring = ShopMonitoring(
+            self,
+            "Monitoring",
+            name_prefix=config.name_prefix,
+            recommenders=[
+                MonitoredRecommender(
+                    label=output_label(r.use_case.key),
+                    name=self.recommenders[r.use_case.key].name,
+                    arn=self.recommenders[r.use_case.key].arn,
+                    min_rps=r.min_recommendation_requests_per_second,
+                    running=r.state is RecommenderState.RUNNING,
+                )
+                for r in config.recommenders
+            ],
+            readiness_state_machine=self.readiness.state_machine,
+            alerts=config.alerts,
+            event_tracker_arn=(
+                self.event_tracker.tracker.attr_event_tracker_arn if self.event_tracker else None
+            ),
+            running_hours=config.running_hours,
+            attributed_metrics=(
+                self.metric_attribution.metric_names if self.metric_attribution else ()
+            ),
+        )
 
     def _outputs(self) -> None:
         # Plain outputs, no exports: scripts read them with describe-stacks, and nothing couples
@@ -212,6 +261,10 @@ class PersonalizeShopStack(Stack):
         for key, recommender in self.recommenders.items():
             values[recommender_arn_output(key)] = recommender.arn
             values[recommender_metrics_output(key)] = recommender.metrics_json
+        values[DASHBOARD_URL] = self.monitoring.dashboard_url
+        values[ALARM_TOPIC_ARN] = self.monitoring.alarm_topic.topic.topic_arn
+        if self.metric_attribution is not None:
+            values[METRIC_ATTRIBUTION_ARN] = self.metric_attribution.arn
         if self.event_tracker is not None:
             values[EVENT_TRACKER_ARN] = self.event_tracker.tracker.attr_event_tracker_arn
             values[EVENT_TRACKING_ID] = self.event_tracker.tracking_id

@@ -2,7 +2,8 @@
 
 Resources are found with Personalize's List* APIs, not the stack's outputs, because cleanup is
 for when the stack is gone or DELETE_FAILED. Ours means: the dataset group named exactly
-`<namePrefix>`; in it, recommenders, the event tracker and datasets with the exact names the
+`<namePrefix>`; in it, recommenders, the event tracker, the metric attribution
+(`<namePrefix>-impact`) and datasets with the exact names the
 stack gives them (recommenders also carrying the owner tag of this environment's stack); and
 schemas named as the stack names them. Anything else, however similar its name, is reported and
 left alone.
@@ -207,6 +208,17 @@ DATASET_GROUPS = Kind(
     ],
     delete=lambda api, arn: api.call(api.personalize.delete_dataset_group, datasetGroupArn=arn),
 )
+METRIC_ATTRIBUTIONS = Kind(
+    "metric attribution",
+    describe=lambda api, arn: api.call(
+        api.personalize.describe_metric_attribution, metricAttributionArn=arn
+    )["metricAttribution"],
+    delete=lambda api, arn: api.call(
+        api.personalize.delete_metric_attribution, metricAttributionArn=arn
+    ),
+    # It publishes to CloudWatch (billed per metric) until deleted: delete ours in any case.
+    needs_group_to_itself=False,
+)
 SCHEMAS = Kind(
     "schema",
     # Schemas have no status; DescribeSchema answers until the schema is gone.
@@ -221,7 +233,14 @@ SCHEMAS = Kind(
 # Personalize's deletion order (developer guide, "Clean up"). Kinds the stack may create later
 # go here, in their place, with a finder in `plan_cleanup`: filters and solutions/campaigns
 # before DATASETS, metric attributions before DATASET_GROUPS.
-KINDS: tuple[Kind, ...] = (RECOMMENDERS, EVENT_TRACKERS, DATASETS, DATASET_GROUPS, SCHEMAS)
+KINDS: tuple[Kind, ...] = (
+    RECOMMENDERS,
+    EVENT_TRACKERS,
+    METRIC_ATTRIBUTIONS,
+    DATASETS,
+    DATASET_GROUPS,
+    SCHEMAS,
+)
 
 
 # ---------------------------------------------------------------- which resources are ours
@@ -241,6 +260,10 @@ class Names:
     @property
     def event_tracker(self) -> str:
         return f"{self.prefix}-events"
+
+    @property
+    def metric_attribution(self) -> str:
+        return f"{self.prefix}-impact"
 
     def recommenders(self) -> frozenset[str]:
         return frozenset(f"{self.prefix}-{key}" for key in USE_CASES)
@@ -324,6 +347,21 @@ def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
             else:
                 kept.append(
                     Kept(EVENT_TRACKERS.label, tracker["name"], _unknown_name(names.event_tracker))
+                )
+        for attribution in api.pages(
+            personalize.list_metric_attributions, "metricAttributions", datasetGroupArn=group_arn
+        ):
+            if attribution["name"] == names.metric_attribution:
+                found[METRIC_ATTRIBUTIONS.label].append(
+                    (attribution["name"], attribution["metricAttributionArn"])
+                )
+            else:
+                kept.append(
+                    Kept(
+                        METRIC_ATTRIBUTIONS.label,
+                        attribution["name"],
+                        _unknown_name(names.metric_attribution),
+                    )
                 )
         for dataset in api.pages(personalize.list_datasets, "datasets", datasetGroupArn=group_arn):
             expected = names.dataset(dataset.get("datasetType", ""))

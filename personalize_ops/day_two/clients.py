@@ -20,6 +20,7 @@ else:
 CloudFormationClient = Any
 PersonalizeRuntimeClient = Any
 PersonalizeEventsClient = Any
+CloudWatchClient = Any
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Clients:
     personalize: PersonalizeClient
     runtime: PersonalizeRuntimeClient
     events: PersonalizeEventsClient
+    # Only `usage` reads CloudWatch; None where a caller (a test) does not need it.
+    cloudwatch: CloudWatchClient = None
 
 
 def default_session(region: str | None) -> boto3.session.Session:
@@ -54,4 +57,5 @@ def default_clients(region: str | None) -> Clients:
         personalize=session.client("personalize"),
         runtime=session.client("personalize-runtime"),
         events=session.client("personalize-events"),
+        cloudwatch=session.client("cloudwatch"),
     )

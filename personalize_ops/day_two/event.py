@@ -26,6 +26,9 @@ class SentEvent:
     event_type: EventType
     item_id: str
     sent_at: datetime
+    # For metric attribution: the recommendation the item came from, or another source.
+    recommendation_id: str | None = None
+    attribution_source: str | None = None
 
 
 def check_event_type(event_type: str) -> EventType:
@@ -66,6 +69,8 @@ def send_event(
     event_type: EventType,
     session_id: str | None,
     sent_at: datetime,
+    recommendation_id: str | None = None,
+    attribution_source: str | None = None,
 ) -> SentEvent:
     """Send one event with PutEvents; a new session id is generated unless one is given."""
     sent = SentEvent(
@@ -77,15 +82,24 @@ def send_event(
         event_type=event_type,
         item_id=item_id,
         sent_at=sent_at,
+        recommendation_id=recommendation_id,
+        attribution_source=attribution_source,
     )
+    entry: dict[str, object] = {
+        "eventType": sent.event_type.value,
+        "itemId": sent.item_id,
+        "sentAt": sent_at,
+    }
+    if recommendation_id:
+        entry["recommendationId"] = recommendation_id
+    if attribution_source:
+        entry["metricAttribution"] = {"eventAttributionSource": attribution_source}
     try:
         events.put_events(
             trackingId=sent.tracking_id,
             userId=sent.user_id,
             sessionId=sent.session_id,
-            eventList=[
-                {"eventType": sent.event_type.value, "itemId": sent.item_id, "sentAt": sent_at}
-            ],
+            eventList=[entry],
         )
     except ClientError as error:
         code, message = error_detail(error)
@@ -112,6 +126,10 @@ def render_sent(sent: SentEvent) -> str:
         ("item id", sent.item_id),
         ("sent at", sent.sent_at.isoformat(timespec="seconds")),
     ]
+    if sent.recommendation_id:
+        rows.append(("recommendation id", sent.recommendation_id))
+    if sent.attribution_source:
+        rows.append(("attribution source", sent.attribution_source))
     width = max(len(label) for label, _ in rows)
     return "\n".join(
         ["Sent 1 event with PutEvents:"]

@@ -17,7 +17,6 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
-from tests.personalize_simulator.fake_service import shared_botocore_session
 
 from personalize_domain.stack_outputs import recommender_arn_output, recommender_metrics_output
 from personalize_domain.use_cases import USE_CASES
@@ -29,6 +28,7 @@ from tests.personalize_simulator import (
     PersonalizeSimulator,
     ReadyDatasetGroup,
 )
+from tests.personalize_simulator.fake_service import shared_botocore_session
 
 REGION = "eu-west-1"
 STACK = "PersonalizeShop-dev"

@@ -217,7 +217,8 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
         "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, athenaWorkgroup, "
         "athenaResultsLocation, "
-        "datasets.<name>.<setting>, recommenders.<name>.<setting>"
+        "datasets.<name>.<setting>, recommenders.<name>.<setting>, alerts.<setting>, "
+        "metricAttribution.<setting>"
     ]
 
 
@@ -358,7 +359,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
         "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
-        "athenaWorkgroup, athenaResultsLocation, datasets, recommenders"
+        "athenaWorkgroup, athenaResultsLocation, datasets, recommenders, alerts, metricAttribution"
     ]
 
 

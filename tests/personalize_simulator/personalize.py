@@ -37,6 +37,7 @@ from .lifecycle import (
     Timeline,
     new_timeline,
 )
+from .metric_attribution import MetricAttribution, MetricAttributionOperations
 from .resources import (
     DATASET_TYPES,
     DOMAIN_RECIPES,
@@ -130,7 +131,7 @@ T = TypeVar("T", bound=_Timed)
 R = TypeVar("R")
 
 
-class PersonalizeSimulator(DataJobsMixin, FakeService):
+class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeService):
     """An in-memory Amazon Personalize for one account and region; see README.md."""
 
     service_name = "personalize"
@@ -153,6 +154,7 @@ class PersonalizeSimulator(DataJobsMixin, FakeService):
         self._imports: dict[str, ImportJob] = {}
         self._recommenders: dict[str, Recommender] = {}
         self._trackers: dict[str, EventTracker] = {}
+        self._attributions: dict[str, MetricAttribution] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._failure_plans: list[_FailurePlan] = []
         self._init_data_jobs()
@@ -967,6 +969,7 @@ class PersonalizeSimulator(DataJobsMixin, FakeService):
             self._imports,
             self._recommenders,
             self._trackers,
+            self._attributions,
         )
         if not any(arn in store for store in (*stores, *self._data_job_stores())):
             raise not_found(arn)
@@ -977,6 +980,7 @@ class PersonalizeSimulator(DataJobsMixin, FakeService):
         now = self.clock.now()
         self._purge(self._recommenders, now)
         self._purge(self._trackers, now)
+        self._purge(self._attributions, now)
         self._purge(self._datasets, now)
         self._purge(self._groups, now)
         orphans = [
@@ -1018,6 +1022,8 @@ class PersonalizeSimulator(DataJobsMixin, FakeService):
         for store in self._data_job_stores():
             for job in store.values():
                 yield job.timeline
+        for attribution in self._attributions.values():
+            yield attribution.timeline
 
     def _settle(self, timeline: Timeline) -> None:
         self.clock.advance_to(timeline.settles_at())

@@ -80,5 +80,8 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "EventTrackerArn",
         "EventTrackingId",
         "TrackingIdParameterName",
+        "DashboardUrl",
+        "AlarmTopicArn",
+        "MetricAttributionArn",
     }
     assert all("Export" not in o for o in outputs.values())

@@ -74,6 +74,9 @@ ACKNOWLEDGED = {
     ("Readiness/Role", "IAM5[Resource::*]"),
     ("Readiness/Role", "IAM5[Resource::<ReadinessSignal502CB418.Arn>:*]"),
 }
+# dev attributes revenue and clicks (metricAttribution); its role publishes to CloudWatch.
+# Only where metric attribution is on (dev ships it).
+ACKNOWLEDGED_IN_DEV = {("MetricAttribution/Role", "IAM5[Resource::*]")}
 
 
 # Every (role, action) granted on Resource "*", with why. cdk-nag's IAM5[Resource::*] is
@@ -120,6 +123,12 @@ WILDCARD_RESOURCE_GRANTS = {
     **{(WAITER_ROLE, action): _LOG_DELIVERY for action in LOG_DELIVERY_ACTIONS},
     (WAITER_ROLE, "logs:CreateLogStream"): _FRAMEWORK_LOG_WRITES,
     (WAITER_ROLE, "logs:PutLogEvents"): _FRAMEWORK_LOG_WRITES,
+}
+WILDCARD_RESOURCE_GRANTS_IN_DEV = {
+    ("MetricAttribution/Role", "cloudwatch:PutMetricData"): (
+        "PutMetricData takes no resource ARN; Personalize publishes the metric attribution's "
+        "reports with it."
+    ),
 }
 
 
@@ -170,6 +179,8 @@ WITH_LOCAL_FILES = {
     "IAMNoInlinePolicy": 1,
 }
 WITH_PAUSE_SCHEDULE = {"IAMNoInlinePolicy": 1}
+# The metric attribution role's inline policy.
+WITH_METRIC_ATTRIBUTION = {"IAMNoInlinePolicy": 1}
 # What only an environment with a local data file has: the copy into the data bucket.
 LOCAL_FILES_ONLY = ("DataFiles/", "Custom::CDKBucketDeployment")
 
@@ -181,6 +192,7 @@ def _has_local_files(stack: PersonalizeShopStack) -> bool:
 def expected_compliance_counts(stack: PersonalizeShopStack) -> dict[str, int]:
     extras = [WITH_LOCAL_FILES] if _has_local_files(stack) else []
     extras += [WITH_PAUSE_SCHEDULE] if stack.config.running_hours else []
+    extras += [WITH_METRIC_ATTRIBUTION] if stack.config.metric_attribution else []
     return {k: v + sum(e.get(k, 0) for e in extras) for k, v in COMPLIANCE_COUNTS.items()}
 
 
@@ -194,6 +206,8 @@ def expected_acknowledgments(stack: PersonalizeShopStack) -> set[tuple[str, str]
         for path, finding in ACKNOWLEDGED
         if local or not path.startswith(LOCAL_FILES_ONLY)
     }
+    if stack.config.metric_attribution:
+        expected |= ACKNOWLEDGED_IN_DEV
     for dataset in stack.config.datasets:
         if dataset.is_s3_uri and dataset.source.endswith("/"):
             folder = dataset.source.removeprefix("s3://")
@@ -297,7 +311,9 @@ def test_every_grant_on_any_resource_is_on_the_checked_in_list(
 ) -> None:
     # GIVEN every identity policy of the environment / THEN the (role, action) pairs on "*" are
     # exactly the reviewed ones
-    assert wildcard_grants(stacks[env], templates[env]) == set(WILDCARD_RESOURCE_GRANTS)
+    in_dev = WILDCARD_RESOURCE_GRANTS_IN_DEV if env == "dev" else {}
+    expected = {**WILDCARD_RESOURCE_GRANTS, **in_dev}
+    assert wildcard_grants(stacks[env], templates[env]) == set(expected)
 
 
 def test_a_new_grant_on_any_resource_passes_cdk_nag_but_not_the_list(  # type: ignore[no-untyped-def]
@@ -316,7 +332,8 @@ def test_a_new_grant_on_any_resource_passes_cdk_nag_but_not_the_list(  # type: i
     # WHEN synthesized: cdk-nag lets it through
     stack = synth({"env": "dev"})["dev"]
     # THEN the allow-list check names the new pair, and only it
-    new = wildcard_grants(stack, Template.from_stack(stack)) - set(WILDCARD_RESOURCE_GRANTS)
+    reviewed = {*WILDCARD_RESOURCE_GRANTS, *WILDCARD_RESOURCE_GRANTS_IN_DEV}
+    new = wildcard_grants(stack, Template.from_stack(stack)) - reviewed
     assert new == {("Provider/OnEventRole", "personalize:ListRecommenders")}
 
 

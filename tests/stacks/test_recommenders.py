@@ -119,9 +119,22 @@ def test_min_rps_override_changes_only_that_recommender_in_place(synth, template
     assert after["Resources"][logical_id]["Properties"]["MinRecommendationRequestsPerSecond"] == "3"
     # ... its metrics are read again, and its WaitCondition and handle are a new pair
     metrics_id = after["Outputs"]["BestSellersRecommenderMetrics"]["Value"]["Fn::GetAtt"][0]
-    assert diff["changed"] == sorted([logical_id, metrics_id])
-    assert len(diff["added"]) == len(diff["removed"]) == 2
-    assert all(k.startswith("BestSellersRecommenderReady") for k in diff["added"] + diff["removed"])
+    # ... and the monitoring that states the minimum: the idle alarm's text and the dashboard's
+    # line change, and above 1 the recommender gains a low-utilization alarm
+    alarms = {
+        body["Properties"]["AlarmName"]: k
+        for k, body in after["Resources"].items()
+        if body["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    (dashboard,) = [k for k, b in after["Resources"].items() if b["Type"].endswith("Dashboard")]
+    assert diff["changed"] == sorted(
+        [logical_id, metrics_id, alarms["shop-prod-best-sellers-idle"], dashboard]
+    )
+    utilization = alarms["shop-prod-best-sellers-low-utilization"]
+    assert utilization in diff["added"]
+    waits = [k for k in diff["added"] if k != utilization] + diff["removed"]
+    assert len(waits) == 4
+    assert all(k.startswith("BestSellersRecommenderReady") for k in waits)
 
 
 # ---------------------------------------------------------------- critical path
