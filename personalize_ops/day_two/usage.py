@@ -67,6 +67,11 @@ class Prices:
         return self.price_per_hour + extra / 1000 * self.price_per_1000_extra_requests
 
 
+def _figure(entry: Any) -> Any:
+    """A price-table figure: `{"value": ..., "source": ..., ...}`, or a bare number."""
+    return entry["value"] if isinstance(entry, dict) else entry
+
+
 def load_prices(path: Path) -> Prices:
     try:
         data = json.loads(path.read_text(), parse_float=Decimal)
@@ -80,9 +85,9 @@ def load_prices(path: Path) -> Prices:
             currency=data["currency"],
             as_of=data["as_of"],
             status=data["status"],
-            price_per_hour=Decimal(tier["price_per_hour"]),
-            included_requests_per_hour=int(tier["included_requests_per_hour"]),
-            price_per_1000_extra_requests=Decimal(tier["price_per_1000_extra_requests"]),
+            price_per_hour=Decimal(_figure(tier["price_per_hour"])),
+            included_requests_per_hour=int(_figure(tier["included_requests_per_hour"])),
+            price_per_1000_extra_requests=Decimal(_figure(tier["price_per_1000_extra_requests"])),
         )
     except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
         raise DayTwoError(f"cannot read the price table {path}: {error!r}") from error
