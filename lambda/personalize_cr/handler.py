@@ -34,44 +34,39 @@ REQUEST_TYPES = ("Create", "Update", "Delete")
 
 def on_event(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     LOGGER.info("on_event %s", json.dumps(_loggable(event)))
-    module = _module(event)
-    deadline = Deadline(context)
     try:
-        result: dict[str, Any] = module.on_event(
-            event,
-            TimedClient(personalize_client(), deadline),
-            TimedClient(stepfunctions_client(), deadline),
-        )
-    except HandlerError:
-        raise
+        return _run("on_event", event, context)
     except OutOfTime as exc:
         raise HandlerError(
             f"{event['RequestType']} of {event.get('LogicalResourceId')} stopped early: {exc}. "
             "Nothing was left half-done that a retry cannot finish: deploy again."
         ) from None
-    except Exception as exc:  # every failure reaches CloudFormation as one line
-        LOGGER.exception("on_event failed")
-        raise HandlerError(reason_for(exc)) from None
-    return result
 
 
 def is_complete(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
-    module = _module(event)
-    deadline = Deadline(context)
     try:
-        result: dict[str, Any] = module.is_complete(
-            event,
-            TimedClient(personalize_client(), deadline),
-            TimedClient(stepfunctions_client(), deadline),
-        )
-    except HandlerError:
-        raise
+        return _run("is_complete", event, context)
     except OutOfTime as exc:
         # The framework polls again; this poll simply ends early.
         LOGGER.info("is_complete: %s; polling again", exc)
         return {"IsComplete": False}
+
+
+def _run(entry: str, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    """Call the kind's `entry` with clients bound to the invocation's deadline; any failure but
+    running out of time leaves as one HandlerError line."""
+    module = _module(event)
+    deadline = Deadline(context)
+    try:
+        result: dict[str, Any] = getattr(module, entry)(
+            event,
+            TimedClient(personalize_client(), deadline),
+            TimedClient(stepfunctions_client(), deadline),
+        )
+    except (HandlerError, OutOfTime):
+        raise
     except Exception as exc:  # every failure reaches CloudFormation as one line
-        LOGGER.exception("is_complete failed")
+        LOGGER.exception("%s failed", entry)
         raise HandlerError(reason_for(exc)) from None
     return result
 
