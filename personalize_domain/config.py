@@ -17,8 +17,10 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
 from personalize_domain.schemas import DatasetType
+from personalize_domain.stack_outputs import filter_arn_output
 from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
@@ -90,6 +92,14 @@ class RecommenderConfig:
 
 
 @dataclass(frozen=True)
+class FilterConfig:
+    """`filters.<name>`: a Personalize filter of the environment's dataset group."""
+
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
 class DatasetConfig:
     dataset_type: DatasetType
     # A path relative to the project root, or an existing s3:// URI.
@@ -120,6 +130,7 @@ class EnvironmentConfig:
     running_hours: RunningHours | None = None
     # CloudFormation refuses to delete the stack until it is turned off.
     termination_protection: bool = False
+    filters: tuple[FilterConfig, ...] = ()
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -271,6 +282,15 @@ def _parse_timezone(value: Any) -> str:
     return str(value)
 
 
+def _parse_expression(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(
+            "allowed: a Personalize filter expression, e.g. "
+            'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
+        )
+    return value
+
+
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("allowed: a CSV path relative to the project root, or an s3:// URI")
@@ -314,10 +334,20 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "timezone": _parse_timezone,
     "maxMinRecommendationRequestsPerSecond": _parse_min_rps_cap,
 }
-_ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
+_FILTER_FIELDS: dict[str, _Parser] = {
+    "expression": _parse_expression,
+}
+# A section's members: a fixed list (dataset types, use cases), or None for names the user
+# chooses (filters), checked by `_member_name_problem`.
+_ENV_SECTIONS: dict[str, tuple[tuple[str, ...] | None, dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
     "recommenders": (tuple(USE_CASES), _RECOMMENDER_FIELDS),
+    "filters": (None, _FILTER_FIELDS),
 }
+FILTER_NAME_RULE = (
+    f"1-{FILTER_KEY_MAX} characters: lower-case letters and digits in words joined by '-', "
+    "a letter first (e.g. exclude-purchased)"
+)
 
 
 # ---------------------------------------------------------------- building the config
@@ -459,7 +489,14 @@ def _set_path(
     if first in _ENV_SECTIONS and len(parts) == 3:
         members, fields = _ENV_SECTIONS[first]
         member, leaf = parts[1], parts[2]
-        if member not in members:
+        if members is None:
+            if not _is_member_name(member):
+                problems.append(
+                    f"context key '{key}': '{member}' is not a valid {first[:-1]} name; "
+                    f"allowed: {FILTER_NAME_RULE}"
+                )
+                return
+        elif member not in members:
             problems.append(
                 f"context key '{key}': unknown {first[:-1]} '{member}'"
                 f"{_suggest(member, members)}; allowed: {', '.join(members)}"
@@ -505,6 +542,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
+    filters = _build_filters(where, body.get("filters", {}), problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -522,6 +560,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         termination_protection=_termination_protection(values),
         datasets=datasets,
         recommenders=recommenders,
+        filters=filters,
     )
 
 
@@ -648,19 +687,55 @@ def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[Reco
     return tuple(recommenders)
 
 
+def _is_member_name(name: str) -> bool:
+    return len(name) <= FILTER_KEY_MAX and FILTER_KEY_PATTERN.match(name) is not None
+
+
+def _build_filters(where: str, raw: Any, problems: _Problems) -> tuple[FilterConfig, ...]:
+    entries = _section_entries(f"{where}.filters", raw, _ENV_SECTIONS["filters"], problems)
+    filters = []
+    for name, values in entries.items():
+        if "expression" not in values:
+            problems.append(
+                f"context key '{where}.filters.{name}.expression' is required: the filter "
+                'expression, e.g. EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
+            )
+            continue
+        if values["expression"] is None:
+            continue  # invalid, already reported
+        filters.append(FilterConfig(name=name, expression=values["expression"]))
+    outputs: dict[str, str] = {}
+    for found in filters:
+        output = filter_arn_output(found.name)
+        if output in outputs:
+            problems.append(
+                f"context key '{where}.filters.{found.name}': its stack output {output} is also "
+                f"that of filter '{outputs[output]}'; rename one of them"
+            )
+        outputs[output] = found.name
+    return tuple(filters)
+
+
 def _section_entries(
     where: str,
     raw: Any,
-    spec: tuple[tuple[str, ...], dict[str, _Parser]],
+    spec: tuple[tuple[str, ...] | None, dict[str, _Parser]],
     problems: _Problems,
 ) -> dict[str, dict[str, Any]]:
     members, fields = spec
     if not isinstance(raw, Mapping):
-        problems.append(f"context key '{where}' must be an object keyed by {', '.join(members)}")
+        keyed_by = "names of your choice" if members is None else ", ".join(members)
+        problems.append(f"context key '{where}' must be an object keyed by {keyed_by}")
         return {}
     entries: dict[str, dict[str, Any]] = {}
     for member, body in raw.items():
-        if member not in members:
+        if members is None:
+            if not _is_member_name(member):
+                problems.append(
+                    f"context key '{where}.{member}': not a valid name; allowed: {FILTER_NAME_RULE}"
+                )
+                continue
+        elif member not in members:
             problems.append(
                 f"context key '{where}.{member}' is unknown{_suggest(member, members)}; "
                 f"allowed: {', '.join(members)}"

@@ -29,3 +29,8 @@ def recommender_arn_output(use_case_key: str) -> str:
 
 def recommender_metrics_output(use_case_key: str) -> str:
     return f"{output_label(use_case_key)}RecommenderMetrics"
+
+
+def filter_arn_output(filter_name: str) -> str:
+    """`exclude-purchased` -> `ExcludePurchasedFilterArn`."""
+    return f"{output_label(filter_name)}FilterArn"

@@ -15,6 +15,7 @@ from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
 from personalize_constructs.dataset_schema import DatasetSchemaUpdate, grant_schema_updates
 from personalize_constructs.event_tracker import ShopEventTracker
+from personalize_constructs.filters import RecommendationFilters
 from personalize_constructs.pause_schedule import PauseSchedule
 from personalize_constructs.personalize_role import PersonalizeRole
 from personalize_constructs.provider import PersonalizeProvider
@@ -29,6 +30,7 @@ from personalize_domain.stack_outputs import (
     EVENT_TRACKER_ARN,
     EVENT_TRACKING_ID,
     TRACKING_ID_PARAMETER_NAME,
+    filter_arn_output,
     output_label,
     recommender_arn_output,
     recommender_metrics_output,
@@ -148,6 +150,19 @@ class PersonalizeShopStack(Stack):
                 dataset_group_arn=self.dataset_group.dataset_group_arn,
             )
 
+        # A filter names fields of the datasets: it is created once they have their schemas.
+        self.filters = RecommendationFilters(
+            self,
+            "Filters",
+            name_prefix=config.name_prefix,
+            dataset_group_arn=self.dataset_group.dataset_group_arn,
+            filters=config.filters,
+            after=[
+                *self.dataset_group.datasets.values(),
+                *(update.resource for update in self.schema_updates.values()),
+            ],
+        )
+
         grant_recommender_management(self.provider, name_prefix=config.name_prefix)
         # Each recommender trains once every import of its dataset group is ACTIVE, and waits for
         # nothing else: the recommenders train in parallel.
@@ -205,6 +220,8 @@ class PersonalizeShopStack(Stack):
         for key, recommender in self.recommenders.items():
             values[recommender_arn_output(key)] = recommender.arn
             values[recommender_metrics_output(key)] = recommender.metrics_json
+        for name in self.filters.filters:
+            values[filter_arn_output(name)] = self.filters.arn(name)
         if self.event_tracker is not None:
             values[EVENT_TRACKER_ARN] = self.event_tracker.tracker.attr_event_tracker_arn
             values[EVENT_TRACKING_ID] = self.event_tracker.tracking_id

@@ -24,4 +24,3 @@ def test_the_packages_synth_imports_load_neither_boto3_nor_click() -> None:
     # THEN neither the AWS SDK nor click was loaded (they belong to personalize_ops and lambda/)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
-

@@ -201,7 +201,7 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "allowed under dev: namePrefix, account, region, dataDisposable, terminationProtection, "
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
         "maxMinRecommendationRequestsPerSecond, "
-        "datasets.<name>.<setting>, recommenders.<name>.<setting>"
+        "datasets.<name>.<setting>, recommenders.<name>.<setting>, filters.<name>.<setting>"
     ]
 
 
@@ -341,7 +341,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "context key 'environments.prod.dataDisposible' is not a known setting (did you mean "
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
-        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders"
+        "runningDays, timezone, maxMinRecommendationRequestsPerSecond, datasets, recommenders, "
+        "filters"
     ]
 
 

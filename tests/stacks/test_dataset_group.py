@@ -101,5 +101,7 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "EventTrackerArn",
         "EventTrackingId",
         "TrackingIdParameterName",
+        "ExcludePurchasedFilterArn",
+        "CategoryFilterArn",
     }
     assert all("Export" not in o for o in outputs.values())
