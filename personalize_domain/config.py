@@ -14,12 +14,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.filters.checks import Finding, check_filters
 from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
-from personalize_domain.schemas import DatasetType
+from personalize_domain.schemas import SCHEMAS_DIR, DatasetSchema, DatasetType, load_schema
 from personalize_domain.stack_outputs import filter_arn_output
 from personalize_domain.use_cases import USE_CASES, UseCase
 
@@ -372,8 +374,12 @@ class _Problems(list[str]):
         return f"context key '{path}'{shown}"
 
 
-def load_app_config(context: Mapping[str, Any]) -> AppConfig:
-    """Build and validate the configuration from the full CDK context (cdk.json plus -c values)."""
+def load_app_config(context: Mapping[str, Any], *, schemas_dir: Path = SCHEMAS_DIR) -> AppConfig:
+    """Build and validate the configuration from the full CDK context (cdk.json plus -c values).
+
+    Filter expressions are checked against the schemas in `schemas_dir` of the datasets each
+    environment has.
+    """
     problems = _Problems()
     raw_envs = context.get(ENVIRONMENTS_KEY)
     if not isinstance(raw_envs, Mapping) or not raw_envs:
@@ -400,7 +406,7 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
 
     envs: list[EnvironmentConfig] = []
     for name, body in merged.items():
-        env = _build_env(name, body, problems)
+        env = _build_env(name, body, problems, schemas_dir)
         if env is not None:
             envs.append(env)
     _check_unique_prefixes(envs, problems)
@@ -520,7 +526,9 @@ def _set_path(
     )
 
 
-def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig | None:
+def _build_env(
+    name: str, body: Any, problems: _Problems, schemas_dir: Path
+) -> EnvironmentConfig | None:
     where = f"{ENVIRONMENTS_KEY}.{name}"
     if not isinstance(body, Mapping):
         problems.append(f"context key '{where}' must be an object, got {body!r}")
@@ -543,6 +551,9 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     filters = _build_filters(where, body.get("filters", {}), problems)
+    # Without an Interactions dataset (already reported) the group itself is invalid.
+    if filters and any(d.dataset_type is DatasetType.INTERACTIONS for d in datasets):
+        _check_filter_expressions(where, filters, datasets, schemas_dir, problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -714,6 +725,36 @@ def _build_filters(where: str, raw: Any, problems: _Problems) -> tuple[FilterCon
             )
         outputs[output] = found.name
     return tuple(filters)
+
+
+def _check_filter_expressions(
+    where: str,
+    filters: tuple[FilterConfig, ...],
+    datasets: tuple[DatasetConfig, ...],
+    schemas_dir: Path,
+    problems: _Problems,
+) -> None:
+    """The grammar, the fields of the environment's schemas, and Personalize's filter limits."""
+    schemas: dict[DatasetType, DatasetSchema] = {
+        d.dataset_type: load_schema(d.dataset_type, schemas_dir) for d in datasets
+    }
+    checked = check_filters([(f.name, f.expression) for f in filters], schemas)
+    for result in checked:
+        key = f"{where}.filters.{result.name}.expression"
+        expression = next(f.expression for f in filters if f.name == result.name)
+        for finding in result.findings:
+            problems.append(_filter_problem(problems.subject(key), expression, finding))
+
+
+def _filter_problem(subject: str, expression: str, finding: Finding) -> str:
+    if finding.position is None:
+        return f"{subject}: {finding.problem}. Fix: {finding.fix}"
+    start = finding.position - 1
+    excerpt = expression[start : start + 30]
+    near = f"near '{excerpt}{'...' if len(expression) > start + 30 else ''}'"
+    if not excerpt:
+        near = "at the end"
+    return f"{subject}, position {finding.position} ({near}): {finding.problem}. Fix: {finding.fix}"
 
 
 def _section_entries(

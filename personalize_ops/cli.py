@@ -38,6 +38,7 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
+from personalize_domain.schemas import SchemaError
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two import (
     Action,
@@ -394,7 +395,7 @@ def _env_options(command: Callable[P, R]) -> Callable[P, R]:
 def _environment(env_name: str) -> EnvironmentConfig:
     try:
         config = load_app_config(json.loads(CDK_JSON.read_text())["context"])
-    except ConfigError as error:
+    except (ConfigError, SchemaError) as error:
         raise DayTwoError(f"{CDK_JSON} is invalid:\n{error}") from error
     envs = {env.name: env for env in config.environments}
     if env_name not in envs:

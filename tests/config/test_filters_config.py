@@ -105,3 +105,88 @@ def test_filters_must_be_an_object() -> None:
     assert problem == (
         "context key 'environments.dev.filters' must be an object keyed by names of your choice"
     )
+
+
+# ------------------------------------------------------------------ checked at synth (issue 14)
+
+
+def test_an_unknown_field_names_the_key_the_position_and_the_fix() -> None:
+    (problem,) = _problems({"category": {"expression": "INCLUDE ItemID WHERE Items.COLOR IN ($C)"}})
+    assert problem.startswith(
+        "context key 'environments.dev.filters.category.expression', position 22 (near "
+        "'Items.COLOR IN ($C)'): the Items schema (items.json) has no field COLOR. Fix: use "
+        "one of its fields: ITEM_ID, PRICE, CATEGORY_L1,"
+    )
+
+
+def test_an_interactions_field_other_than_event_type_fails() -> None:
+    (problem,) = _problems(
+        {"seen": {"expression": 'EXCLUDE ItemID WHERE Interactions.TIMESTAMP IN ("1")'}}
+    )
+    assert problem.startswith(
+        "context key 'environments.dev.filters.seen.expression', position 22 (near "
+        "'Interactions.TIMESTAMP IN (\"1\"...'): Interactions filter only by EVENT_TYPE"
+    )
+    assert "Fix: filter on Interactions.EVENT_TYPE" in problem
+
+
+def test_an_expression_of_2501_characters_fails() -> None:
+    head = 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("'
+    text = head + "a" * (2501 - len(head) - 2) + '")'
+    (problem,) = _problems({"category": {"expression": text}})
+    assert problem.startswith(
+        "context key 'environments.dev.filters.category.expression', position 2501 (near ')'): "
+        "the expression is 2,501 characters; Personalize takes at most 2,500. Fix: shorten it"
+    )
+
+
+def test_a_31st_filter_fails_naming_it() -> None:
+    filters = {f"f{n}": {"expression": CATEGORY} for n in range(1, 32)}
+    (problem,) = _problems(filters)
+    assert problem.startswith(
+        "context key 'environments.dev.filters.f31.expression': this is filter 31 of the "
+        "dataset group; Personalize allows at most 30 per dataset group. Fix: remove filters"
+    )
+
+
+def test_a_bad_expression_given_with_c_is_named_by_its_c_form() -> None:
+    bad = 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("a") AND Interactions.EVENT_TYPE IN ("View")'
+    (problem,) = _problems({}, **{"dev.filters.category.expression": bad})
+    assert problem.startswith(f"-c dev.filters.category.expression={bad}, position 53")
+    assert "Fix: chain a second expression with |" in problem
+
+
+def test_current_user_needs_the_environments_users_dataset() -> None:
+    context = copy.deepcopy(CONTEXT)
+    dev = context["environments"]["dev"]
+    del dev["datasets"]["users"]
+    dev["filters"] = {
+        "tier": {
+            "expression": 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("a") IF '
+            "CurrentUser.LOYALTY_TIER IN ($TIER)"
+        }
+    }
+    with pytest.raises(ConfigError) as excinfo:
+        load_app_config(context)
+    (problem,) = excinfo.value.problems
+    assert "position 52" in problem
+    assert "CurrentUser needs a Users dataset, and this environment has none" in problem
+
+
+def test_fields_are_checked_against_the_schemas_folder_given(tmp_path: Path) -> None:
+    # GIVEN an items schema that gained a BRAND column (in a copy of schemas/)
+    for source in (ROOT / "schemas").glob("*.json"):
+        (tmp_path / source.name).write_text(source.read_text())
+    items = json.loads((tmp_path / "items.json").read_text())
+    items["fields"].append({"name": "BRAND", "type": ["null", "string"], "categorical": True})
+    (tmp_path / "items.json").write_text(json.dumps(items))
+    context = copy.deepcopy(CONTEXT)
+    context["environments"]["dev"]["filters"] = {
+        "brand": {"expression": "INCLUDE ItemID WHERE Items.BRAND IN ($BRAND)"}
+    }
+    # WHEN the config is loaded against that folder, and against the committed one
+    load_app_config(context, schemas_dir=tmp_path)
+    with pytest.raises(ConfigError) as excinfo:
+        load_app_config(context)
+    # THEN only the committed schemas lack the field
+    assert "has no field BRAND" in excinfo.value.problems[0]
