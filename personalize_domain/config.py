@@ -9,6 +9,7 @@ each naming the context key, the value received and what is allowed.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -84,6 +85,28 @@ class RunningHours:
 
 
 @dataclass(frozen=True)
+class TrainingDataConfig:
+    """Columns a recommender trains on: excluded from, or the only ones included of, a dataset.
+
+    Each is a tuple of (dataset type, columns). A column left out of training can still filter.
+    """
+
+    excluded: tuple[tuple[DatasetType, tuple[str, ...]], ...] = ()
+    included: tuple[tuple[DatasetType, tuple[str, ...]], ...] = ()
+
+    def api_shape(self) -> dict[str, dict[str, list[str]]]:
+        """RecommenderConfig.trainingDataConfig as CreateRecommender takes it."""
+        shape: dict[str, dict[str, list[str]]] = {}
+        for member, entries in (
+            ("excludedDatasetColumns", self.excluded),
+            ("includedDatasetColumns", self.included),
+        ):
+            if entries:
+                shape[member] = {t.value.upper(): list(columns) for t, columns in entries}
+        return shape
+
+
+@dataclass(frozen=True)
 class RecommenderConfig:
     use_case: UseCase
     min_recommendation_requests_per_second: int = 1
@@ -91,6 +114,9 @@ class RecommenderConfig:
     exploration_weight: float | None = None
     exploration_item_age_cut_off_days: int | None = None
     state: RecommenderState = RecommenderState.RUNNING
+    # Item metadata with each recommendation (GetRecommendations metadataColumns); billed extra.
+    enable_metadata_with_recommendations: bool = False
+    training_data: TrainingDataConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +310,61 @@ def _parse_timezone(value: Any) -> str:
     return str(value)
 
 
+# TrainingDataConfig in the API: at most 3 dataset types, 50 columns each, 150 characters and
+# this pattern per column.
+MAX_TRAINING_COLUMNS = 50
+_COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,149}$")
+_TRAINING_MEMBERS = {"excludedDatasetColumns": "excluded", "includedDatasetColumns": "included"}
+# Personalize trains on event types: they cannot be left out (developer guide, "Configuring
+# columns used when training").
+NOT_EXCLUDABLE = {DatasetType.INTERACTIONS: ("EVENT_TYPE",)}
+
+
+def _parse_training_data_config(value: Any) -> TrainingDataConfig:
+    """`{"excludedDatasetColumns": {"items": ["COL", ...]}, "includedDatasetColumns": {...}}`,
+    as an object in cdk.json or as its JSON text with -c."""
+    allowed = (
+        'allowed: {"excludedDatasetColumns": {"items": ["PRODUCT_DESCRIPTION"]}} and/or '
+        '"includedDatasetColumns", keyed by interactions, items or users'
+    )
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise _Invalid(f"not JSON; {allowed}") from None
+    if not isinstance(value, Mapping) or not value:
+        raise _Invalid(allowed)
+    found: dict[str, tuple[tuple[DatasetType, tuple[str, ...]], ...]] = {}
+    for member, columns_by_type in value.items():
+        if member not in _TRAINING_MEMBERS:
+            raise _Invalid(
+                f"unknown key {member!r}{_suggest(member, _TRAINING_MEMBERS)}; {allowed}"
+            )
+        if not isinstance(columns_by_type, Mapping) or not columns_by_type:
+            raise _Invalid(f"{member} must map a dataset type to a list of columns; {allowed}")
+        entries = []
+        for type_key, columns in columns_by_type.items():
+            dataset_type = next((t for t in DatasetType if str(type_key).lower() == t.key), None)
+            if dataset_type is None:
+                raise _Invalid(
+                    f"{member}: unknown dataset type {type_key!r}; allowed: interactions, items, "
+                    "users"
+                )
+            if (
+                not isinstance(columns, list)
+                or not columns
+                or len(columns) > MAX_TRAINING_COLUMNS
+                or not all(isinstance(c, str) and _COLUMN_RE.match(c) for c in columns)
+            ):
+                raise _Invalid(
+                    f"{member}.{type_key}: a list of 1-{MAX_TRAINING_COLUMNS} column names "
+                    "(letters, digits and '_', not starting with a digit)"
+                )
+            entries.append((dataset_type, tuple(columns)))
+        found[_TRAINING_MEMBERS[member]] = tuple(entries)
+    return TrainingDataConfig(**found)
+
+
 def _parse_expression(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(
@@ -317,6 +398,8 @@ _RECOMMENDER_FIELDS: dict[str, _Parser] = {
     "explorationWeight": _parse_weight,
     "explorationItemAgeCutOff": _parse_days,
     "state": _parse_state,
+    "enableMetadataWithRecommendations": _parse_bool,
+    "trainingDataConfig": _parse_training_data_config,
 }
 _DATASET_FIELDS: dict[str, _Parser] = {
     "source": _parse_source,
@@ -552,8 +635,12 @@ def _build_env(
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     filters = _build_filters(where, body.get("filters", {}), problems)
     # Without an Interactions dataset (already reported) the group itself is invalid.
-    if filters and any(d.dataset_type is DatasetType.INTERACTIONS for d in datasets):
-        _check_filter_expressions(where, filters, datasets, schemas_dir, problems)
+    if any(d.dataset_type is DatasetType.INTERACTIONS for d in datasets) and (
+        filters or any(r.training_data for r in recommenders)
+    ):
+        schemas = {d.dataset_type: load_schema(d.dataset_type, schemas_dir) for d in datasets}
+        _check_filter_expressions(where, filters, schemas, problems)
+        _check_training_columns(where, recommenders, schemas, problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -693,6 +780,10 @@ def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[Reco
                 exploration_weight=values.get("explorationWeight"),
                 exploration_item_age_cut_off_days=values.get("explorationItemAgeCutOff"),
                 state=values.get("state", RecommenderState.RUNNING),
+                enable_metadata_with_recommendations=bool(
+                    values.get("enableMetadataWithRecommendations", False)
+                ),
+                training_data=values.get("trainingDataConfig"),
             )
         )
     return tuple(recommenders)
@@ -727,17 +818,60 @@ def _build_filters(where: str, raw: Any, problems: _Problems) -> tuple[FilterCon
     return tuple(filters)
 
 
+def _check_training_columns(
+    where: str,
+    recommenders: tuple[RecommenderConfig, ...],
+    schemas: Mapping[DatasetType, DatasetSchema],
+    problems: _Problems,
+) -> None:
+    """Training columns name datasets the environment has, and columns of their schemas."""
+    for recommender in recommenders:
+        training = recommender.training_data
+        if training is None:
+            continue
+        key = f"{where}.recommenders.{recommender.use_case.key}.trainingDataConfig"
+        subject = problems.subject(key)
+        excluded = {t for t, _ in training.excluded}
+        for member, entries in (
+            ("excludedDatasetColumns", training.excluded),
+            ("includedDatasetColumns", training.included),
+        ):
+            for dataset_type, columns in entries:
+                schema = schemas.get(dataset_type)
+                if schema is None:
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: this environment has no "
+                        f"{dataset_type.value} dataset; add datasets.{dataset_type.key} or remove "
+                        "it"
+                    )
+                    continue
+                unknown = [c for c in columns if schema.field(c) is None]
+                if unknown:
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: {', '.join(unknown)} not in "
+                        f"the {dataset_type.value} schema ({schema.path.name}); its columns: "
+                        f"{', '.join(schema.column_names)}"
+                    )
+                kept = NOT_EXCLUDABLE.get(dataset_type, ())
+                if member == "excludedDatasetColumns" and set(columns) & set(kept):
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: {', '.join(kept)} cannot be "
+                        "excluded (Personalize trains on it); remove it from the list"
+                    )
+                if member == "includedDatasetColumns" and dataset_type in excluded:
+                    problems.append(
+                        f"{subject}: {dataset_type.key} is both excluded and included; give one "
+                        "list per dataset"
+                    )
+
+
 def _check_filter_expressions(
     where: str,
     filters: tuple[FilterConfig, ...],
-    datasets: tuple[DatasetConfig, ...],
-    schemas_dir: Path,
+    schemas: Mapping[DatasetType, DatasetSchema],
     problems: _Problems,
 ) -> None:
     """The grammar, the fields of the environment's schemas, and Personalize's filter limits."""
-    schemas: dict[DatasetType, DatasetSchema] = {
-        d.dataset_type: load_schema(d.dataset_type, schemas_dir) for d in datasets
-    }
     checked = check_filters([(f.name, f.expression) for f in filters], schemas)
     for result in checked:
         key = f"{where}.filters.{result.name}.expression"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ class Recommender:
     exploration_weight: str
     exploration_item_age_cut_off: str
     state: str
+    # Item metadata returned with recommendations (billed extra by Personalize).
+    metadata: bool = False
+    # "excluded ITEMS: ADULT, GENDER"-style text; empty when it trains on every column.
+    training_columns: str = ""
 
     @property
     def min_rps(self) -> int | None:
@@ -69,7 +74,35 @@ def recommender(resource: Resource) -> Recommender:
         ),
         exploration_item_age_cut_off=render(props.get("ExplorationItemAgeCutOff", "")),
         state=render(props.get("State", _REC_DEFAULTS["State"])),
+        metadata=render(
+            props.get(
+                "EnableMetadataWithRecommendations",
+                _REC_DEFAULTS["EnableMetadataWithRecommendations"],
+            )
+        )
+        == "true",
+        training_columns=training_columns_text(
+            render(props.get("TrainingDataConfig", _REC_DEFAULTS["TrainingDataConfig"]))
+        ),
     )
+
+
+def training_columns_text(raw: str) -> str:
+    """The TrainingDataConfig property for people: `excluded ITEMS: ADULT, GENDER`."""
+    if not raw:
+        return ""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(parsed, dict):
+        return raw
+    parts = []
+    for member, by_type in sorted(parsed.items()):
+        verb = member.removesuffix("DatasetColumns")
+        for dataset_type, columns in sorted((by_type or {}).items()):
+            parts.append(f"{verb} {dataset_type}: {', '.join(columns)}")
+    return "; ".join(parts)
 
 
 def use_case_of(recipe_arn: str, name: str) -> str:

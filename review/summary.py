@@ -122,6 +122,8 @@ def _recommender_row(cost: RecommenderCost) -> list[str]:
         cell(r.min_rps_text),
         cell(r.exploration_weight),
         cell(r.exploration_item_age_cut_off),
+        "**yes** (billed extra)" if r.metadata else "no",
+        cell(r.training_columns or "all"),
         f"**{r.state}**",
         _schedule_text(cost),
         code(r.logical_id),
@@ -137,6 +139,8 @@ def _recommenders(costs: Costs) -> list[str]:
         "Min RPS",
         "Exploration weight",
         "Item age cut-off (days)",
+        "Item metadata",
+        "Training columns",
         "State",
         "Pause schedule",
         "Logical id",
@@ -204,12 +208,38 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
         "Note",
     ]
     lines += table(headers, rows)
+    lines += _settings_costs(costs)
     lines += ["", *_ingestion(template, prices)]
     lines += [
         "",
         "Not included: requests above the minimum, S3 storage, Lambda, Step Functions and "
         "CloudWatch Logs charges (small next to running recommenders).",
     ]
+    return lines
+
+
+def _settings_costs(costs: Costs) -> list[str]:
+    """What recommender settings add that the hourly figures above do not show."""
+    lines = []
+    with_metadata = [c.recommender.name for c in costs.recommenders if c.recommender.metadata]
+    if with_metadata:
+        lines += [
+            "",
+            f"**Not in these figures: item metadata.** {codes(with_metadata)} return item "
+            "metadata with each recommendation (`enableMetadataWithRecommendations`), which "
+            "Personalize bills on top of the recommender's hourly price; the price table has no "
+            "figure for it, check the pricing page. Turning it on or off updates the recommender "
+            "in place.",
+        ]
+    trained = [c.recommender for c in costs.recommenders if c.recommender.training_columns]
+    if trained:
+        lines += [
+            "",
+            f"Training columns are chosen for {codes([r.name for r in trained])}: a change of "
+            "them updates the recommender in place with a full retraining (it serves its "
+            "current model until the new one is ACTIVE); retraining is part of the recommender's "
+            "hourly price, not billed apart (unverified).",
+        ]
     return lines
 
 

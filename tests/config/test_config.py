@@ -210,7 +210,8 @@ def test_misspelt_recommender_setting_suggests_the_closest() -> None:
     assert _problems(**{key: "2"}) == [
         f"context key '{key}': unknown setting 'minRecommendationRequestPerSecond' (did you mean "
         "'minRecommendationRequestsPerSecond'?); allowed: minRecommendationRequestsPerSecond, "
-        "explorationWeight, explorationItemAgeCutOff, state"
+        "explorationWeight, explorationItemAgeCutOff, state, enableMetadataWithRecommendations, "
+        "trainingDataConfig"
     ]
 
 

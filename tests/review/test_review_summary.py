@@ -61,3 +61,31 @@ def test_durations_read_in_hours_and_minutes() -> None:
         "1 h 30 min",
         "12 h",
     ]
+
+
+def test_metadata_and_training_columns_are_shown_with_their_cost(tmp_path: Path) -> None:
+    # GIVEN one recommender with item metadata and training columns, one without either
+    resources = {
+        "Rich": recommender(
+            "shop-test-recommended-for-you",
+            EnableMetadataWithRecommendations="true",
+            TrainingDataConfig='{"excludedDatasetColumns":{"ITEMS":["ADULT","GENDER"]}}',
+        ),
+        "Plain": recommender("shop-test-best-sellers"),
+    }
+    page = _summary(prices(tmp_path), resources)
+    # THEN the recommenders table says which returns metadata and what each trains on
+    section = page.split("## Recommenders")[1].split("## Cost drivers")[0]
+    rows = {
+        line.split("|")[1].strip(): line for line in section.splitlines() if "| `shop-test-" in line
+    }
+    rich, plain = rows["`shop-test-recommended-for-you`"], rows["`shop-test-best-sellers`"]
+    assert "| **yes** (billed extra) | excluded ITEMS: ADULT, GENDER |" in rich
+    assert "| no | all |" in plain
+    # AND the cost drivers say metadata is billed on top and not priced here, and what a
+    # change of training columns does
+    assert (
+        "**Not in these figures: item metadata.** `shop-test-recommended-for-you` return item "
+        "metadata" in page
+    )
+    assert "a change of them updates the recommender in place with a full retraining" in page
