@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from personalize_constructs.resource_kinds import DATASET_IMPORT, RECOMMENDER
+from personalize_domain.filters.grammar import FilterSyntaxError, Parameter, parse
 from personalize_domain.use_cases import USE_CASES
 from review.intrinsics import references, render, render_list
 from review.template import Resource, Template
@@ -116,6 +117,53 @@ def use_case_of(recipe_arn: str, name: str) -> str:
     recipe = recipe_arn.rsplit("/", 1)[-1]
     words = re.sub(r"^aws-(ecomm|vod)-", "", recipe).replace("-", " ").strip()
     return words.capitalize() if words else "unknown"
+
+
+FILTER_TYPE = "AWS::Personalize::Filter"
+
+
+@dataclass(frozen=True)
+class Filter:
+    logical_id: str
+    name: str
+    expression: str
+    # Parameters a request must give a value ($NAME of an INCLUDE part), then the others.
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+
+def filters(template: Template) -> list[Filter]:
+    found = []
+    for resource in template.of_type(FILTER_TYPE):
+        expression = render(resource.properties.get("FilterExpression", ""))
+        required, optional = _parameters(expression)
+        found.append(
+            Filter(
+                logical_id=resource.logical_id,
+                name=render(resource.properties.get("Name", "")),
+                expression=expression,
+                required=required,
+                optional=optional,
+            )
+        )
+    return sorted(found, key=lambda f: f.name)
+
+
+def _parameters(expression: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        parsed = parse(expression)
+    except FilterSyntaxError:
+        return (), ()
+    required: list[str] = []
+    optional: list[str] = []
+    for part in parsed.filters:
+        for condition in (*part.conditions, *part.if_conditions):
+            for value in condition.values:
+                if isinstance(value, Parameter):
+                    bucket = required if part.action == "INCLUDE" else optional
+                    if value.name not in required and value.name not in bucket:
+                        bucket.append(value.name)
+    return tuple(required), tuple(p for p in optional if p not in required)
 
 
 @dataclass(frozen=True)

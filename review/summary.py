@@ -43,6 +43,7 @@ def render_summary(template: Template, prices: PriceTable, *, active_users: int)
         _header(template),
         _glance(template, costs, prices),
         _recommenders(costs),
+        _filters(template),
         _cost_drivers(template, costs, prices),
         _data_locations(template),
         _waits(template),
@@ -87,6 +88,7 @@ def _glance(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
         "",
         f"- {len(template.resources)} resources of {len(types)} types",
         f"- {len(recommenders)} recommenders: {running} running, {stopped} stopped",
+        f"- {len(stack_resources.filters(template))} filters",
         f"- Recommender cost at the configured minimum: **{prices.currency} "
         f"{money(costs.per_hour, 4)}/hour while running, {money(costs.per_day)}/day, "
         f"{money(costs.per_month)}/month** (price table as of "
@@ -147,6 +149,32 @@ def _recommenders(costs: Costs) -> list[str]:
     ]
     body = table(headers, rows) if rows else ["No recommenders in this stack."]
     return ["## Recommenders", "", *body]
+
+
+def _filters(template: Template) -> list[str]:
+    found = stack_resources.filters(template)
+    lines = ["## Filters", ""]
+    if not found:
+        return [*lines, "No filters in this stack."]
+    rows = [
+        [
+            code(f.name),
+            code(f.expression),
+            codes([f"${p}" for p in f.required]) if f.required else EMPTY,
+            codes([f"${p}" for p in f.optional]) if f.optional else EMPTY,
+            code(f.logical_id),
+        ]
+        for f in found
+    ]
+    headers = ["Filter", "Expression", "Values required", "Values optional", "Logical id"]
+    return [
+        *lines,
+        *table(headers, rows),
+        "",
+        "A request names a filter by its ARN (stack output `<Name>FilterArn`). Values of an "
+        "INCLUDE part's parameters are required; without the value of an EXCLUDE part's, that "
+        "part is not applied. A changed expression is a new filter under a new name (the hash).",
+    ]
 
 
 def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[str]:

@@ -89,3 +89,36 @@ def test_metadata_and_training_columns_are_shown_with_their_cost(tmp_path: Path)
         "metadata" in page
     )
     assert "a change of them updates the recommender in place with a full retraining" in page
+
+
+def test_filters_are_listed_with_the_values_a_request_needs(tmp_path: Path) -> None:
+    # GIVEN dev's two filters, one with a parameter of an INCLUDE part, and a chained one
+    resources = {
+        "Purchased": resource(
+            "AWS::Personalize::Filter",
+            {
+                "Name": "shop-test-exclude-purchased-9f7ca312",
+                "DatasetGroupArn": {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]},
+                "FilterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+            },
+        ),
+        "Mixed": resource(
+            "AWS::Personalize::Filter",
+            {
+                "Name": "shop-test-category-33b2cedc",
+                "FilterExpression": "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) | "
+                "EXCLUDE ItemID WHERE Items.CATEGORY_L2 IN ($NOT)",
+            },
+        ),
+    }
+    page = _summary(prices(tmp_path), resources)
+    # THEN the glance counts them and the section has one row each, sorted by name
+    assert "- 2 filters" in page
+    section = page.split("## Filters")[1].split("## Cost drivers")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `shop-test-")]
+    assert rows == [
+        "| `shop-test-category-33b2cedc` | `INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) "
+        "\\| EXCLUDE ItemID WHERE Items.CATEGORY_L2 IN ($NOT)` | `$CATEGORY` | `$NOT` | `Mixed` |",
+        "| `shop-test-exclude-purchased-9f7ca312` | `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE "
+        'IN ("Purchase")` | — | — | `Purchased` |',
+    ]
