@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from aws_cdk import CustomResource, Duration, Stack
@@ -56,6 +57,15 @@ class Recommender(ReadyCustomResource):
             "ExplorationItemAgeCutOff": _text(config.exploration_item_age_cut_off_days),
             "State": config.state.value,
         }
+        # Written only when set, so a recommender without them keeps its properties (and its
+        # operation) unchanged.
+        if config.enable_metadata_with_recommendations:
+            values["EnableMetadataWithRecommendations"] = "true"
+        if config.training_data is not None:
+            values["TrainingDataConfig"] = json.dumps(
+                config.training_data.api_shape(), sort_keys=True, separators=(",", ":")
+            )
+        values = {key: values[key] for key in RECOMMENDER.properties if key in values}
         operation = "|".join(f"{k}={v}" for k, v in values.items() if k != "DatasetGroupArn")
         super().__init__(
             scope,

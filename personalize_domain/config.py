@@ -9,6 +9,7 @@ each naming the context key, the value received and what is allowed.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.filters.checks import Finding, check_filters
+from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.monitoring_config import (
     ENV_BLOCKS,
     AlertsConfig,
@@ -27,7 +30,8 @@ from personalize_domain.monitoring_config import (
     build_metric_attribution,
 )
 from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
-from personalize_domain.schemas import DatasetType
+from personalize_domain.schemas import SCHEMAS_DIR, DatasetSchema, DatasetType, load_schema
+from personalize_domain.stack_outputs import filter_arn_output
 from personalize_domain.use_cases import USE_CASES, UseCase
 
 ENVIRONMENTS_KEY = "environments"
@@ -91,6 +95,28 @@ class RunningHours:
 
 
 @dataclass(frozen=True)
+class TrainingDataConfig:
+    """Columns a recommender trains on: excluded from, or the only ones included of, a dataset.
+
+    Each is a tuple of (dataset type, columns). A column left out of training can still filter.
+    """
+
+    excluded: tuple[tuple[DatasetType, tuple[str, ...]], ...] = ()
+    included: tuple[tuple[DatasetType, tuple[str, ...]], ...] = ()
+
+    def api_shape(self) -> dict[str, dict[str, list[str]]]:
+        """RecommenderConfig.trainingDataConfig as CreateRecommender takes it."""
+        shape: dict[str, dict[str, list[str]]] = {}
+        for member, entries in (
+            ("excludedDatasetColumns", self.excluded),
+            ("includedDatasetColumns", self.included),
+        ):
+            if entries:
+                shape[member] = {t.value.upper(): list(columns) for t, columns in entries}
+        return shape
+
+
+@dataclass(frozen=True)
 class RecommenderConfig:
     use_case: UseCase
     min_recommendation_requests_per_second: int = 1
@@ -98,6 +124,17 @@ class RecommenderConfig:
     exploration_weight: float | None = None
     exploration_item_age_cut_off_days: int | None = None
     state: RecommenderState = RecommenderState.RUNNING
+    # Item metadata with each recommendation (GetRecommendations metadataColumns); billed extra.
+    enable_metadata_with_recommendations: bool = False
+    training_data: TrainingDataConfig | None = None
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    """`filters.<name>`: a Personalize filter of the environment's dataset group."""
+
+    name: str
+    expression: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +180,7 @@ class EnvironmentConfig:
     # Alarm thresholds and the alert e-mail (monitoring_config.py); None: revenue not attributed.
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     metric_attribution: MetricAttributionConfig | None = None
+    filters: tuple[FilterConfig, ...] = ()
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -296,6 +334,70 @@ def _parse_timezone(value: Any) -> str:
     return str(value)
 
 
+# TrainingDataConfig in the API: at most 3 dataset types, 50 columns each, 150 characters and
+# this pattern per column.
+MAX_TRAINING_COLUMNS = 50
+_COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,149}$")
+_TRAINING_MEMBERS = {"excludedDatasetColumns": "excluded", "includedDatasetColumns": "included"}
+# Personalize trains on event types: they cannot be left out (developer guide, "Configuring
+# columns used when training").
+NOT_EXCLUDABLE = {DatasetType.INTERACTIONS: ("EVENT_TYPE",)}
+
+
+def _parse_training_data_config(value: Any) -> TrainingDataConfig:
+    """`{"excludedDatasetColumns": {"items": ["COL", ...]}, "includedDatasetColumns": {...}}`,
+    as an object in cdk.json or as its JSON text with -c."""
+    allowed = (
+        'allowed: {"excludedDatasetColumns": {"items": ["PRODUCT_DESCRIPTION"]}} and/or '
+        '"includedDatasetColumns", keyed by interactions, items or users'
+    )
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise _Invalid(f"not JSON; {allowed}") from None
+    if not isinstance(value, Mapping) or not value:
+        raise _Invalid(allowed)
+    found: dict[str, tuple[tuple[DatasetType, tuple[str, ...]], ...]] = {}
+    for member, columns_by_type in value.items():
+        if member not in _TRAINING_MEMBERS:
+            raise _Invalid(
+                f"unknown key {member!r}{_suggest(member, _TRAINING_MEMBERS)}; {allowed}"
+            )
+        if not isinstance(columns_by_type, Mapping) or not columns_by_type:
+            raise _Invalid(f"{member} must map a dataset type to a list of columns; {allowed}")
+        entries = []
+        for type_key, columns in columns_by_type.items():
+            dataset_type = next((t for t in DatasetType if str(type_key).lower() == t.key), None)
+            if dataset_type is None:
+                raise _Invalid(
+                    f"{member}: unknown dataset type {type_key!r}; allowed: interactions, items, "
+                    "users"
+                )
+            if (
+                not isinstance(columns, list)
+                or not columns
+                or len(columns) > MAX_TRAINING_COLUMNS
+                or not all(isinstance(c, str) and _COLUMN_RE.match(c) for c in columns)
+            ):
+                raise _Invalid(
+                    f"{member}.{type_key}: a list of 1-{MAX_TRAINING_COLUMNS} column names "
+                    "(letters, digits and '_', not starting with a digit)"
+                )
+            entries.append((dataset_type, tuple(columns)))
+        found[_TRAINING_MEMBERS[member]] = tuple(entries)
+    return TrainingDataConfig(**found)
+
+
+def _parse_expression(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(
+            "allowed: a Personalize filter expression, e.g. "
+            'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
+        )
+    return value
+
+
 def _parse_source(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(
@@ -338,6 +440,8 @@ _RECOMMENDER_FIELDS: dict[str, _Parser] = {
     "explorationWeight": _parse_weight,
     "explorationItemAgeCutOff": _parse_days,
     "state": _parse_state,
+    "enableMetadataWithRecommendations": _parse_bool,
+    "trainingDataConfig": _parse_training_data_config,
 }
 _DATASET_FIELDS: dict[str, _Parser] = {
     "source": _parse_source,
@@ -360,10 +464,20 @@ _ENV_FIELDS: dict[str, _Parser] = {
     "athenaWorkgroup": _parse_workgroup,
     "athenaResultsLocation": _parse_results_location,
 }
-_ENV_SECTIONS: dict[str, tuple[tuple[str, ...], dict[str, _Parser]]] = {
+_FILTER_FIELDS: dict[str, _Parser] = {
+    "expression": _parse_expression,
+}
+# A section's members: a fixed list (dataset types, use cases), or None for names the user
+# chooses (filters), checked by `_member_name_problem`.
+_ENV_SECTIONS: dict[str, tuple[tuple[str, ...] | None, dict[str, _Parser]]] = {
     "datasets": (tuple(t.key for t in DatasetType), _DATASET_FIELDS),
     "recommenders": (tuple(USE_CASES), _RECOMMENDER_FIELDS),
+    "filters": (None, _FILTER_FIELDS),
 }
+FILTER_NAME_RULE = (
+    f"1-{FILTER_KEY_MAX} characters: lower-case letters and digits in words joined by '-', "
+    "a letter first (e.g. exclude-purchased)"
+)
 
 
 # ---------------------------------------------------------------- building the config
@@ -388,8 +502,12 @@ class _Problems(list[str]):
         return f"context key '{path}'{shown}"
 
 
-def load_app_config(context: Mapping[str, Any]) -> AppConfig:
-    """Build and validate the configuration from the full CDK context (cdk.json plus -c values)."""
+def load_app_config(context: Mapping[str, Any], *, schemas_dir: Path = SCHEMAS_DIR) -> AppConfig:
+    """Build and validate the configuration from the full CDK context (cdk.json plus -c values).
+
+    Filter expressions are checked against the schemas in `schemas_dir` of the datasets each
+    environment has.
+    """
     problems = _Problems()
     raw_envs = context.get(ENVIRONMENTS_KEY)
     if not isinstance(raw_envs, Mapping) or not raw_envs:
@@ -419,7 +537,7 @@ def load_app_config(context: Mapping[str, Any]) -> AppConfig:
 
     envs: list[EnvironmentConfig] = []
     for name, body in merged.items():
-        env = _build_env(name, body, problems)
+        env = _build_env(name, body, problems, schemas_dir)
         if env is not None:
             envs.append(env)
     _check_unique_prefixes(envs, problems)
@@ -521,7 +639,14 @@ def _set_path(
     if first in _ENV_SECTIONS and len(parts) == 3:
         members, fields = _ENV_SECTIONS[first]
         member, leaf = parts[1], parts[2]
-        if member not in members:
+        if members is None:
+            if not _is_member_name(member):
+                problems.append(
+                    f"context key '{key}': '{member}' is not a valid {first[:-1]} name; "
+                    f"allowed: {FILTER_NAME_RULE}"
+                )
+                return
+        elif member not in members:
             problems.append(
                 f"context key '{key}': unknown {first[:-1]} '{member}'"
                 f"{_suggest(member, members)}; allowed: {', '.join(members)}"
@@ -549,7 +674,9 @@ def _set_path(
     )
 
 
-def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig | None:
+def _build_env(
+    name: str, body: Any, problems: _Problems, schemas_dir: Path
+) -> EnvironmentConfig | None:
     where = f"{ENVIRONMENTS_KEY}.{name}"
     if not isinstance(body, Mapping):
         problems.append(f"context key '{where}' must be an object, got {body!r}")
@@ -575,6 +702,14 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         name: _block_values(f"{where}.{name}", body.get(name, {}), fields, problems)
         for name, fields in ENV_BLOCKS.items()
     }
+    filters = _build_filters(where, body.get("filters", {}), problems)
+    # Without an Interactions dataset (already reported) the group itself is invalid.
+    if any(d.dataset_type is DatasetType.INTERACTIONS for d in datasets) and (
+        filters or any(r.training_data for r in recommenders)
+    ):
+        schemas = {d.dataset_type: load_schema(d.dataset_type, schemas_dir) for d in datasets}
+        _check_filter_expressions(where, filters, schemas, problems)
+        _check_training_columns(where, recommenders, schemas, problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -597,6 +732,7 @@ def _build_env(name: str, body: Any, problems: _Problems) -> EnvironmentConfig |
         recommenders=recommenders,
         alerts=build_alerts(blocks["alerts"]),
         metric_attribution=build_metric_attribution(blocks["metricAttribution"]),
+        filters=filters,
     )
 
 
@@ -739,24 +875,137 @@ def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[Reco
                 exploration_weight=values.get("explorationWeight"),
                 exploration_item_age_cut_off_days=values.get("explorationItemAgeCutOff"),
                 state=values.get("state", RecommenderState.RUNNING),
+                enable_metadata_with_recommendations=bool(
+                    values.get("enableMetadataWithRecommendations", False)
+                ),
+                training_data=values.get("trainingDataConfig"),
             )
         )
     return tuple(recommenders)
 
 
+def _is_member_name(name: str) -> bool:
+    return len(name) <= FILTER_KEY_MAX and FILTER_KEY_PATTERN.match(name) is not None
+
+
+def _build_filters(where: str, raw: Any, problems: _Problems) -> tuple[FilterConfig, ...]:
+    entries = _section_entries(f"{where}.filters", raw, _ENV_SECTIONS["filters"], problems)
+    filters = []
+    for name, values in entries.items():
+        if "expression" not in values:
+            problems.append(
+                f"context key '{where}.filters.{name}.expression' is required: the filter "
+                'expression, e.g. EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
+            )
+            continue
+        if values["expression"] is None:
+            continue  # invalid, already reported
+        filters.append(FilterConfig(name=name, expression=values["expression"]))
+    outputs: dict[str, str] = {}
+    for found in filters:
+        output = filter_arn_output(found.name)
+        if output in outputs:
+            problems.append(
+                f"context key '{where}.filters.{found.name}': its stack output {output} is also "
+                f"that of filter '{outputs[output]}'; rename one of them"
+            )
+        outputs[output] = found.name
+    return tuple(filters)
+
+
+def _check_training_columns(
+    where: str,
+    recommenders: tuple[RecommenderConfig, ...],
+    schemas: Mapping[DatasetType, DatasetSchema],
+    problems: _Problems,
+) -> None:
+    """Training columns name datasets the environment has, and columns of their schemas."""
+    for recommender in recommenders:
+        training = recommender.training_data
+        if training is None:
+            continue
+        key = f"{where}.recommenders.{recommender.use_case.key}.trainingDataConfig"
+        subject = problems.subject(key)
+        excluded = {t for t, _ in training.excluded}
+        for member, entries in (
+            ("excludedDatasetColumns", training.excluded),
+            ("includedDatasetColumns", training.included),
+        ):
+            for dataset_type, columns in entries:
+                schema = schemas.get(dataset_type)
+                if schema is None:
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: this environment has no "
+                        f"{dataset_type.value} dataset; add datasets.{dataset_type.key} or remove "
+                        "it"
+                    )
+                    continue
+                unknown = [c for c in columns if schema.field(c) is None]
+                if unknown:
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: {', '.join(unknown)} not in "
+                        f"the {dataset_type.value} schema ({schema.path.name}); its columns: "
+                        f"{', '.join(schema.column_names)}"
+                    )
+                kept = NOT_EXCLUDABLE.get(dataset_type, ())
+                if member == "excludedDatasetColumns" and set(columns) & set(kept):
+                    problems.append(
+                        f"{subject}: {member}.{dataset_type.key}: {', '.join(kept)} cannot be "
+                        "excluded (Personalize trains on it); remove it from the list"
+                    )
+                if member == "includedDatasetColumns" and dataset_type in excluded:
+                    problems.append(
+                        f"{subject}: {dataset_type.key} is both excluded and included; give one "
+                        "list per dataset"
+                    )
+
+
+def _check_filter_expressions(
+    where: str,
+    filters: tuple[FilterConfig, ...],
+    schemas: Mapping[DatasetType, DatasetSchema],
+    problems: _Problems,
+) -> None:
+    """The grammar, the fields of the environment's schemas, and Personalize's filter limits."""
+    checked = check_filters([(f.name, f.expression) for f in filters], schemas)
+    for result in checked:
+        key = f"{where}.filters.{result.name}.expression"
+        expression = next(f.expression for f in filters if f.name == result.name)
+        for finding in result.findings:
+            problems.append(_filter_problem(problems.subject(key), expression, finding))
+
+
+def _filter_problem(subject: str, expression: str, finding: Finding) -> str:
+    if finding.position is None:
+        return f"{subject}: {finding.problem}. Fix: {finding.fix}"
+    start = finding.position - 1
+    excerpt = expression[start : start + 30]
+    near = f"near '{excerpt}{'...' if len(expression) > start + 30 else ''}'"
+    if not excerpt:
+        near = "at the end"
+    return f"{subject}, position {finding.position} ({near}): {finding.problem}. Fix: {finding.fix}"
+
+
 def _section_entries(
     where: str,
     raw: Any,
-    spec: tuple[tuple[str, ...], dict[str, _Parser]],
+    spec: tuple[tuple[str, ...] | None, dict[str, _Parser]],
     problems: _Problems,
 ) -> dict[str, dict[str, Any]]:
     members, fields = spec
     if not isinstance(raw, Mapping):
-        problems.append(f"context key '{where}' must be an object keyed by {', '.join(members)}")
+        keyed_by = "names of your choice" if members is None else ", ".join(members)
+        problems.append(f"context key '{where}' must be an object keyed by {keyed_by}")
         return {}
     entries: dict[str, dict[str, Any]] = {}
     for member, body in raw.items():
-        if member not in members:
+        if members is None:
+            if not _is_member_name(member):
+                problems.append(
+                    f"context key '{where}.{member}': not a valid name; allowed: {FILTER_NAME_RULE}"
+                )
+                continue
+        elif member not in members:
             problems.append(
                 f"context key '{where}.{member}' is unknown{_suggest(member, members)}; "
                 f"allowed: {', '.join(members)}"

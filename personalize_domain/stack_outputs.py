@@ -37,3 +37,8 @@ def recommender_metrics_output(use_case_key: str) -> str:
 
 # Template metadata the review reads (not an output: nothing at runtime needs it).
 EXPECTED_ACTIVE_USERS_METADATA = "PersonalizeShopPricing"
+
+
+def filter_arn_output(filter_name: str) -> str:
+    """`exclude-purchased` -> `ExcludePurchasedFilterArn`."""
+    return f"{output_label(filter_name)}FilterArn"

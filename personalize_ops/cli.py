@@ -39,7 +39,7 @@ from personalize_domain.data.sample import (
     write_sample,
 )
 from personalize_domain.data.validator import validate_datasets
-from personalize_domain.schemas import DatasetType, load_schema
+from personalize_domain.schemas import DatasetType, SchemaError, load_schema
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two import (
     Action,
@@ -88,7 +88,13 @@ from personalize_ops.day_two.errors import error_detail
 from personalize_ops.day_two.event import check_event_type, render_sent
 from personalize_ops.day_two.lifecycle import render_changes
 from personalize_ops.day_two.metrics import render_metrics
-from personalize_ops.day_two.recommend import check_inputs, items_csv, render_recommendations
+from personalize_ops.day_two.recommend import (
+    ResolvedOptions,
+    check_inputs,
+    items_csv,
+    render_recommendations,
+)
+from personalize_ops.day_two.recommend_options import plan_options
 from personalize_ops.day_two.s3_validation import (
     AthenaRunner,
     athena_cost,
@@ -460,7 +466,7 @@ def _env_options(command: Callable[P, R]) -> Callable[P, R]:
 def _environment(env_name: str) -> EnvironmentConfig:
     try:
         config = load_app_config(json.loads(CDK_JSON.read_text())["context"])
-    except ConfigError as error:
+    except (ConfigError, SchemaError) as error:
         raise DayTwoError(f"{CDK_JSON} is invalid:\n{error}") from error
     envs = {env.name: env for env in config.environments}
     if env_name not in envs:
@@ -539,6 +545,13 @@ Examples:
   recommend --use-case frequently-bought-together --item-id SKU-000001 --num-results 10
   recommend --env prod --use-case customers-who-viewed-x-also-viewed \\
             --user-id U0000001 --item-id SKU-000002
+  recommend --use-case best-sellers --user-id U0000001 --filter exclude-purchased
+  recommend --use-case recommended-for-you --user-id U0000001 \\
+            --filter category --filter-value CATEGORY=home,garden
+  recommend --use-case best-sellers --user-id U0000001 --filter exclude-purchased \\
+            --promotion house-brands:20:category:CATEGORY=home
+  recommend --use-case recommended-for-you --user-id U0000001 \\
+            --metadata-columns PRICE,CATEGORY_L1 --num-results 10
 """,
 )
 @_env_options
@@ -564,7 +577,33 @@ Examples:
     type=click.IntRange(1, 500),
     default=25,
     show_default=True,
-    help="How many items (the console's test shows 25).",
+    help="How many items (the console's test shows 25; at most 50 with --metadata-columns).",
+)
+@click.option(
+    "--filter",
+    "filter_name",
+    metavar="NAME",
+    help="Apply the environment's filter NAME (cdk.json environments.<env>.filters.<NAME>).",
+)
+@click.option(
+    "--filter-value",
+    "filter_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A value for the filter's $KEY; several as KEY=a,b or by repeating the option. Quoted "
+    "as Personalize expects. Required for every parameter of an INCLUDE filter.",
+)
+@click.option(
+    "--promotion",
+    metavar="NAME:PERCENT:FILTER[:KEY=VALUE...]",
+    help="Promote PERCENT (1-100) of the results from the items the filter FILTER keeps, "
+    "named NAME in the output; the filter's values follow as :KEY=VALUE.",
+)
+@click.option(
+    "--metadata-columns",
+    metavar="COL,...",
+    help="Items columns to return with each item (at most 10); the recommender needs "
+    "enableMetadataWithRecommendations.",
 )
 @_operator_errors
 def recommend_command(
@@ -574,15 +613,33 @@ def recommend_command(
     user_id: str | None,
     item_id: str | None,
     num_results: int,
+    filter_name: str | None,
+    filter_values: tuple[str, ...],
+    promotion: str | None,
+    metadata_columns: str | None,
 ) -> None:
     """Get recommendations from a recommender, as the console's "Test recommender" does.
 
     Prints rank, item id and score, plus each item's category and price when the
-    environment's items dataset is a local CSV. The recommender must be ACTIVE.
+    environment's items dataset is a local CSV. The recommender must be ACTIVE. With --filter
+    only items the filter keeps are returned; with --promotion a share of them comes from
+    another filter's items, marked in a PROMOTION column; --metadata-columns adds the
+    recommender's item metadata as columns.
     """
     # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
     check_inputs(use_case, user_id, item_id)
+    env = _environment(env_name)
+    options = plan_options(
+        env,
+        use_case_key=use_case,
+        filter_name=filter_name,
+        filter_values=filter_values,
+        promotion=promotion,
+        metadata_columns=metadata_columns,
+        num_results=num_results,
+    )
     env, clients, outputs = _connect(env_name, region)
+    arns = {name: outputs.filter_arn(name, env_name) for name in options.filter_names}
     items_file = items_csv(env, PROJECT_ROOT)
     found = recommend(
         clients.personalize,
@@ -594,8 +651,16 @@ def recommend_command(
         item_id=item_id,
         num_results=num_results,
         items_file=items_file,
+        options=ResolvedOptions(options, arns),
     )
-    click.echo(render_recommendations(found, enriched=items_file is not None))
+    click.echo(
+        render_recommendations(
+            found,
+            enriched=items_file is not None,
+            promoted=options.promotion is not None,
+            metadata_columns=options.metadata_columns,
+        )
+    )
 
 
 def _change_state(action: Action, env_name: str, region: str | None, keys: tuple[str, ...]) -> None:

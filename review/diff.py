@@ -26,12 +26,16 @@ STATEFUL_REPLACING: dict[str, frozenset[str]] = {
     "AWS::Personalize::Dataset": frozenset({"Name", "DatasetType", "DatasetGroupArn", "SchemaArn"}),
     "AWS::Personalize::Schema": frozenset({"Name", "Schema", "Domain"}),
 }
+# Stateless, but replaced the same way: a new filter is created under its new name, the old deleted.
+STATELESS_REPLACING: dict[str, frozenset[str]] = {
+    "AWS::Personalize::Filter": frozenset({"Name", "DatasetGroupArn", "FilterExpression"}),
+}
 # Our custom resources replace themselves (return a new physical id) on these, per their contracts
 # (lambda/personalize_cr/resource_kinds.py).
 CUSTOM_REPLACING: dict[str, frozenset[str]] = {
     kind.resource_type: frozenset(kind.replacing) for kind in KINDS if kind.replacing
 }
-REPLACING = {**STATEFUL_REPLACING, **CUSTOM_REPLACING}
+REPLACING = {**STATEFUL_REPLACING, **STATELESS_REPLACING, **CUSTOM_REPLACING}
 # New operation, new WaitCondition: their logical ids carry a hash of the operation.
 EXPECTED_RECREATE = frozenset(
     {"AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle"}

@@ -21,6 +21,11 @@ from review.template import Resource
 
 # Recommender settings the handler applies to the running recommender (no new training).
 IN_PLACE = RECOMMENDER.in_place
+# What an in-place change costs beyond the property itself.
+IN_PLACE_NOTES = {
+    "EnableMetadataWithRecommendations": " (item metadata is billed extra)",
+    "TrainingDataConfig": " (a full retraining; the current model serves until it is done)",
+}
 CONTEXT = 40
 
 
@@ -170,6 +175,7 @@ def _recommender_change(change: ResourceChange) -> str:
         )
     parts = [
         f"{name} {code(settings[name].before)} → {code(settings[name].after)}"
+        + IN_PLACE_NOTES.get(name, "")
         for name in IN_PLACE
         if name in settings
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from personalize_constructs.resource_kinds import DATASET_IMPORT, RECOMMENDER
+from personalize_domain.filters.grammar import FilterSyntaxError, Parameter, parse
 from personalize_domain.stack_outputs import EXPECTED_ACTIVE_USERS_METADATA
 from personalize_domain.use_cases import USE_CASES
 from review.intrinsics import references, render, render_list
@@ -34,6 +36,10 @@ class Recommender:
     exploration_weight: str
     exploration_item_age_cut_off: str
     state: str
+    # Item metadata returned with recommendations (billed extra by Personalize).
+    metadata: bool = False
+    # "excluded ITEMS: ADULT, GENDER"-style text; empty when it trains on every column.
+    training_columns: str = ""
 
     @property
     def min_rps(self) -> int | None:
@@ -70,7 +76,35 @@ def recommender(resource: Resource) -> Recommender:
         ),
         exploration_item_age_cut_off=render(props.get("ExplorationItemAgeCutOff", "")),
         state=render(props.get("State", _REC_DEFAULTS["State"])),
+        metadata=render(
+            props.get(
+                "EnableMetadataWithRecommendations",
+                _REC_DEFAULTS["EnableMetadataWithRecommendations"],
+            )
+        )
+        == "true",
+        training_columns=training_columns_text(
+            render(props.get("TrainingDataConfig", _REC_DEFAULTS["TrainingDataConfig"]))
+        ),
     )
+
+
+def training_columns_text(raw: str) -> str:
+    """The TrainingDataConfig property for people: `excluded ITEMS: ADULT, GENDER`."""
+    if not raw:
+        return ""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(parsed, dict):
+        return raw
+    parts = []
+    for member, by_type in sorted(parsed.items()):
+        verb = member.removesuffix("DatasetColumns")
+        for dataset_type, columns in sorted((by_type or {}).items()):
+            parts.append(f"{verb} {dataset_type}: {', '.join(columns)}")
+    return "; ".join(parts)
 
 
 def use_case_of(recipe_arn: str, name: str) -> str:
@@ -84,6 +118,53 @@ def use_case_of(recipe_arn: str, name: str) -> str:
     recipe = recipe_arn.rsplit("/", 1)[-1]
     words = re.sub(r"^aws-(ecomm|vod)-", "", recipe).replace("-", " ").strip()
     return words.capitalize() if words else "unknown"
+
+
+FILTER_TYPE = "AWS::Personalize::Filter"
+
+
+@dataclass(frozen=True)
+class Filter:
+    logical_id: str
+    name: str
+    expression: str
+    # Parameters a request must give a value ($NAME of an INCLUDE part), then the others.
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+
+def filters(template: Template) -> list[Filter]:
+    found = []
+    for resource in template.of_type(FILTER_TYPE):
+        expression = render(resource.properties.get("FilterExpression", ""))
+        required, optional = _parameters(expression)
+        found.append(
+            Filter(
+                logical_id=resource.logical_id,
+                name=render(resource.properties.get("Name", "")),
+                expression=expression,
+                required=required,
+                optional=optional,
+            )
+        )
+    return sorted(found, key=lambda f: f.name)
+
+
+def _parameters(expression: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        parsed = parse(expression)
+    except FilterSyntaxError:
+        return (), ()
+    required: list[str] = []
+    optional: list[str] = []
+    for part in parsed.filters:
+        for condition in (*part.conditions, *part.if_conditions):
+            for value in condition.values:
+                if isinstance(value, Parameter):
+                    bucket = required if part.action == "INCLUDE" else optional
+                    if value.name not in required and value.name not in bucket:
+                        bucket.append(value.name)
+    return tuple(required), tuple(p for p in optional if p not in required)
 
 
 @dataclass(frozen=True)

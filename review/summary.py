@@ -52,6 +52,7 @@ def render_summary(
         _header(template),
         _glance(template, costs, prices),
         _recommenders(costs),
+        _filters(template),
         _cost_drivers(template, costs, prices),
         render_monitoring(
             template,
@@ -93,6 +94,7 @@ def _glance(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
         "",
         f"- {len(template.resources)} resources of {len(types)} types",
         f"- {len(recommenders)} recommenders: {running} running, {stopped} stopped",
+        f"- {len(stack_resources.filters(template))} filters",
         f"- Recommender cost at the configured minimum: **{prices.currency} "
         f"{money(costs.per_hour, 4)}/hour while running, {money(costs.per_day)}/day, "
         f"{money(costs.per_month)}/month** (price table as of "
@@ -128,6 +130,8 @@ def _recommender_row(cost: RecommenderCost) -> list[str]:
         cell(r.min_rps_text),
         cell(r.exploration_weight),
         cell(r.exploration_item_age_cut_off),
+        "**yes** (billed extra)" if r.metadata else "no",
+        cell(r.training_columns or "all"),
         f"**{r.state}**",
         _schedule_text(cost),
         code(r.logical_id),
@@ -143,12 +147,40 @@ def _recommenders(costs: Costs) -> list[str]:
         "Min RPS",
         "Exploration weight",
         "Item age cut-off (days)",
+        "Item metadata",
+        "Training columns",
         "State",
         "Pause schedule",
         "Logical id",
     ]
     body = table(headers, rows) if rows else ["No recommenders in this stack."]
     return ["## Recommenders", "", *body]
+
+
+def _filters(template: Template) -> list[str]:
+    found = stack_resources.filters(template)
+    lines = ["## Filters", ""]
+    if not found:
+        return [*lines, "No filters in this stack."]
+    rows = [
+        [
+            code(f.name),
+            code(f.expression),
+            codes([f"${p}" for p in f.required]) if f.required else EMPTY,
+            codes([f"${p}" for p in f.optional]) if f.optional else EMPTY,
+            code(f.logical_id),
+        ]
+        for f in found
+    ]
+    headers = ["Filter", "Expression", "Values required", "Values optional", "Logical id"]
+    return [
+        *lines,
+        *table(headers, rows),
+        "",
+        "A request names a filter by its ARN (stack output `<Name>FilterArn`). Values of an "
+        "INCLUDE part's parameters are required; without the value of an EXCLUDE part's, that "
+        "part is not applied. A changed expression is a new filter under a new name (the hash).",
+    ]
 
 
 def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[str]:
@@ -212,6 +244,7 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
         "Note",
     ]
     lines += table(headers, rows)
+    lines += _settings_costs(costs)
     lines += ["", *_ingestion(template, prices)]
     lines += [
         "",
@@ -233,6 +266,31 @@ def _provenance(prices: PriceTable) -> list[str]:
         "",
         *table(["Figure", "Value", "Source", "As of", "Verified"], rows),
     ]
+
+
+def _settings_costs(costs: Costs) -> list[str]:
+    """What recommender settings add that the hourly figures above do not show."""
+    lines = []
+    with_metadata = [c.recommender.name for c in costs.recommenders if c.recommender.metadata]
+    if with_metadata:
+        lines += [
+            "",
+            f"**Not in these figures: item metadata.** {codes(with_metadata)} return item "
+            "metadata with each recommendation (`enableMetadataWithRecommendations`), which "
+            "Personalize bills on top of the recommender's hourly price; the price table has no "
+            "figure for it, check the pricing page. Turning it on or off updates the recommender "
+            "in place.",
+        ]
+    trained = [c.recommender for c in costs.recommenders if c.recommender.training_columns]
+    if trained:
+        lines += [
+            "",
+            f"Training columns are chosen for {codes([r.name for r in trained])}: a change of "
+            "them updates the recommender in place with a full retraining (it serves its "
+            "current model until the new one is ACTIVE); retraining is part of the recommender's "
+            "hourly price, not billed apart (unverified).",
+        ]
+    return lines
 
 
 def _ingestion(template: Template, prices: PriceTable) -> list[str]:

@@ -15,6 +15,7 @@ from personalize_constructs.dataset_group import ShopDatasetGroup
 from personalize_constructs.dataset_import import DatasetImport, grant_import_management
 from personalize_constructs.dataset_schema import DatasetSchemaUpdate, grant_schema_updates
 from personalize_constructs.event_tracker import ShopEventTracker
+from personalize_constructs.filters import RecommendationFilters
 from personalize_constructs.metric_attribution import ShopMetricAttribution
 from personalize_constructs.monitoring import MonitoredRecommender, ShopMonitoring
 from personalize_constructs.pause_schedule import PauseSchedule
@@ -35,6 +36,7 @@ from personalize_domain.stack_outputs import (
     EXPECTED_ACTIVE_USERS_METADATA,
     METRIC_ATTRIBUTION_ARN,
     TRACKING_ID_PARAMETER_NAME,
+    filter_arn_output,
     output_label,
     recommender_arn_output,
     recommender_metrics_output,
@@ -160,6 +162,19 @@ class PersonalizeShopStack(Stack):
                 dataset_group_arn=self.dataset_group.dataset_group_arn,
             )
 
+        # A filter names fields of the datasets: it is created once they have their schemas.
+        self.filters = RecommendationFilters(
+            self,
+            "Filters",
+            name_prefix=config.name_prefix,
+            dataset_group_arn=self.dataset_group.dataset_group_arn,
+            filters=config.filters,
+            after=[
+                *self.dataset_group.datasets.values(),
+                *(update.resource for update in self.schema_updates.values()),
+            ],
+        )
+
         grant_recommender_management(self.provider, name_prefix=config.name_prefix)
         # Each recommender trains once every import of its dataset group is ACTIVE, and waits for
         # nothing else: the recommenders train in parallel.
@@ -265,6 +280,8 @@ class PersonalizeShopStack(Stack):
         values[ALARM_TOPIC_ARN] = self.monitoring.alarm_topic.topic.topic_arn
         if self.metric_attribution is not None:
             values[METRIC_ATTRIBUTION_ARN] = self.metric_attribution.arn
+        for name in self.filters.filters:
+            values[filter_arn_output(name)] = self.filters.arn(name)
         if self.event_tracker is not None:
             values[EVENT_TRACKER_ARN] = self.event_tracker.tracker.attr_event_tracker_arn
             values[EVENT_TRACKING_ID] = self.event_tracker.tracking_id

@@ -157,3 +157,20 @@ def test_the_app_prints_no_node_end_of_life_banner_as_byte_strings(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "b'!!" not in result.stderr
     assert "end-of-life" not in result.stderr
+
+
+def test_a_bad_filter_expression_fails_synth_naming_key_and_position(tmp_path: Path) -> None:
+    # GIVEN `cdk synth -c env=dev -c dev.filters.category.expression=...` with a field items lack
+    bad = "INCLUDE ItemID WHERE Items.COLOUR IN ($COLOUR)"
+    result = _run_app({"env": "dev", "dev.filters.category.expression": bad}, tmp_path)
+    # THEN synth exits 1 with the key, the position and the fix, and writes no template
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "Invalid CDK context (cdk.json or -c):"
+    assert lines[1].startswith(
+        f"  - -c dev.filters.category.expression={bad}, position 22 (near 'Items.COLOUR IN "
+        "($COLOUR)'): the Items schema (items.json) has no field COLOUR. Fix: use one of its "
+        "fields:"
+    )
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.template.json"))

@@ -23,6 +23,7 @@ def test_readme_context_table_lists_every_accepted_key_once() -> None:
         *(f"datasets.<type>.{leaf}" for leaf in cfg._DATASET_FIELDS),
         *(f"recommenders.<use-case>.{leaf}" for leaf in cfg._RECOMMENDER_FIELDS),
         *(f"{block}.{leaf}" for block, fields in cfg.ENV_BLOCKS.items() for leaf in fields),
+        *(f"filters.<name>.{leaf}" for leaf in cfg._FILTER_FIELDS),
     ]
     assert _documented_keys() == accepted
 

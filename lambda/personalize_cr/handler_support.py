@@ -306,7 +306,9 @@ def start_readiness(
 
 
 # Members whose value is a map: its keys are data (e.g. "explorationWeight"), not member names.
-MAP_MEMBERS = frozenset({"itemExplorationConfig", "excludedDatasetColumns", "tags"})
+MAP_MEMBERS = frozenset(
+    {"itemExplorationConfig", "excludedDatasetColumns", "includedDatasetColumns", "tags"}
+)
 
 
 def pascal_case(value: Any) -> Any:

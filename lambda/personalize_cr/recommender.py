@@ -9,6 +9,7 @@ which deletes it when training ends, so nothing is left billing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,7 +145,43 @@ def recommender_config(props: Mapping[str, Any]) -> dict[str, Any]:
         exploration[key] = value
     if exploration:
         config["itemExplorationConfig"] = exploration
+    metadata = props.get("EnableMetadataWithRecommendations")
+    if metadata not in (None, ""):
+        if metadata not in ("true", "false"):
+            raise HandlerError(
+                "property EnableMetadataWithRecommendations must be true or false, got "
+                f"{metadata!r}"
+            )
+        config["enableMetadataWithRecommendations"] = metadata == "true"
+    training = props.get("TrainingDataConfig")
+    if training not in (None, ""):
+        config["trainingDataConfig"] = _training_data_config(training)
     return config
+
+
+def _training_data_config(raw: Any) -> dict[str, dict[str, list[str]]]:
+    """The property's JSON: {"excludedDatasetColumns"|"includedDatasetColumns": {type: [...]}}."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        value = None
+    members = ("excludedDatasetColumns", "includedDatasetColumns")
+    valid = isinstance(value, dict) and all(
+        key in members
+        and isinstance(columns_by_type, dict)
+        and all(
+            isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+            for columns in columns_by_type.values()
+        )
+        for key, columns_by_type in value.items()
+    )
+    if not valid:
+        raise HandlerError(
+            "property TrainingDataConfig must be JSON such as "
+            '{"excludedDatasetColumns": {"ITEMS": ["COLUMN"]}}, got ' + repr(raw)
+        )
+    assert isinstance(value, dict)
+    return value
 
 
 def spec(props: Mapping[str, Any]) -> Spec:
@@ -513,4 +550,18 @@ def _same_config(existing: Mapping[str, Any], config: Mapping[str, Any]) -> bool
         current.get("minRecommendationRequestsPerSecond", 1)
         == config["minRecommendationRequestsPerSecond"]
         and current.get("itemExplorationConfig", {}) == config.get("itemExplorationConfig", {})
+        and bool(current.get("enableMetadataWithRecommendations", False))
+        == bool(config.get("enableMetadataWithRecommendations", False))
+        and _columns(current.get("trainingDataConfig"))
+        == _columns(config.get("trainingDataConfig"))
     )
+
+
+def _columns(training: Any) -> dict[str, dict[str, list[str]]]:
+    """trainingDataConfig compared as Personalize may echo it: dataset types in any case, lists
+    in any order, empty maps the same as none."""
+    return {
+        member: {key.upper(): sorted(columns) for key, columns in by_type.items()}
+        for member, by_type in (training or {}).items()
+        if by_type
+    }

@@ -52,6 +52,9 @@ class ResourceKind:
     in_place: tuple[str, ...] = ()
     # What an absent or empty property means, as the review tool shows it.
     defaults: Mapping[str, str] = field(default_factory=dict)
+    # Written only when set (absent means the default), so adding one to the contract leaves
+    # the resources that do not use it unchanged.
+    optional: tuple[str, ...] = ()
     readiness: Readiness | None = None
 
 
@@ -79,6 +82,8 @@ RECOMMENDER = ResourceKind(
         "MinRecommendationRequestsPerSecond",
         "ExplorationWeight",
         "ExplorationItemAgeCutOff",
+        "EnableMetadataWithRecommendations",
+        "TrainingDataConfig",
         "State",
         *READINESS_PROPERTIES,
     ),
@@ -87,13 +92,19 @@ RECOMMENDER = ResourceKind(
         "MinRecommendationRequestsPerSecond",
         "ExplorationWeight",
         "ExplorationItemAgeCutOff",
+        "EnableMetadataWithRecommendations",
+        "TrainingDataConfig",
     ),
     defaults={
         "MinRecommendationRequestsPerSecond": "1",
         "ExplorationWeight": "",
         "ExplorationItemAgeCutOff": "",
+        # "true" or absent; TrainingDataConfig is the API's trainingDataConfig as JSON.
+        "EnableMetadataWithRecommendations": "false",
+        "TrainingDataConfig": "",
         "State": "running",
     },
+    optional=("EnableMetadataWithRecommendations", "TrainingDataConfig"),
     readiness=RECOMMENDER_READINESS,
 )
 

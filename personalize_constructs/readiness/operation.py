@@ -15,7 +15,8 @@ from personalize_constructs.resource_kinds import READINESS_PROPERTIES, Resource
 class ReadyCustomResource(Construct):
     """The custom resource of one `kind`, its `ReadinessGate` and the wiring between them.
 
-    `properties` are the kind's contract properties but the readiness pair, in contract order;
+    `properties` are the kind's contract properties but the readiness pair (and its optional
+    ones when unset), in contract order;
     the handle and the workflow are added here. `operation_key` names the operation: a new key is
     a new handle and condition, so CloudFormation waits again. `ready` is what later resources
     depend on.
@@ -34,7 +35,11 @@ class ReadyCustomResource(Construct):
         max_wait: Duration,
         after: Sequence[IDependable] = (),
     ) -> None:
-        expected = tuple(p for p in kind.properties if p not in READINESS_PROPERTIES)
+        expected = tuple(
+            p
+            for p in kind.properties
+            if p not in READINESS_PROPERTIES and (p not in kind.optional or p in properties)
+        )
         if tuple(properties) != expected or kind.readiness is None:
             raise ValueError(
                 f"{construct_id}: {kind.resource_type} takes {expected}, got {tuple(properties)}"

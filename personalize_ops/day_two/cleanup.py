@@ -3,9 +3,10 @@
 Resources are found with Personalize's List* APIs, not the stack's outputs, because cleanup is
 for when the stack is gone or DELETE_FAILED. Ours means: the dataset group named exactly
 `<namePrefix>`; in it, recommenders, the event tracker, the metric attribution
-(`<namePrefix>-impact`) and datasets with the exact names the
-stack gives them (recommenders also carrying the owner tag of this environment's stack); and
-schemas named as the stack names them. Anything else, however similar its name, is reported and
+(`<namePrefix>-impact`) and datasets with the exact names the stack gives them (recommenders also
+carrying the owner tag of this environment's stack), and filters named as the stack names them
+(`<namePrefix>-<name>-<hash>`); and schemas named as the stack names them. Anything else, however
+similar its name, is reported and
 left alone.
 
 Deletion follows Personalize's order (`KINDS`) and waits as long as Personalize needs: a
@@ -23,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import ClientError
 
+from personalize_domain.filters.names import is_filter_name
 from personalize_domain.schemas import DatasetType
 from personalize_domain.stack_outputs import stack_name
 from personalize_domain.use_cases import USE_CASES
@@ -195,6 +197,11 @@ EVENT_TRACKERS = Kind(
     ],
     delete=lambda api, arn: api.call(api.personalize.delete_event_tracker, eventTrackerArn=arn),
 )
+FILTERS = Kind(
+    "filter",
+    describe=lambda api, arn: api.call(api.personalize.describe_filter, filterArn=arn)["filter"],
+    delete=lambda api, arn: api.call(api.personalize.delete_filter, filterArn=arn),
+)
 DATASETS = Kind(
     "dataset",
     describe=lambda api, arn: api.call(api.personalize.describe_dataset, datasetArn=arn)["dataset"],
@@ -230,12 +237,13 @@ SCHEMAS = Kind(
     in_use_means_shared=True,
 )
 
-# Personalize's deletion order (developer guide, "Clean up"). Kinds the stack may create later
-# go here, in their place, with a finder in `plan_cleanup`: filters and solutions/campaigns
-# before DATASETS, metric attributions before DATASET_GROUPS.
+# Personalize's deletion order (developer guide, "Clean up"; filters before datasets as in
+# aws-samples/retail-demo-store's delete_dataset_groups.py). Kinds the stack may create later go
+# here, in their place, with a finder in `plan_cleanup`: solutions/campaigns before DATASETS.
 KINDS: tuple[Kind, ...] = (
     RECOMMENDERS,
     EVENT_TRACKERS,
+    FILTERS,
     METRIC_ATTRIBUTIONS,
     DATASETS,
     DATASET_GROUPS,
@@ -273,6 +281,10 @@ class Names:
         known = {t.value.upper(): t for t in DatasetType}
         found = known.get(dataset_type.upper())
         return f"{self.prefix}-{found.key}" if found else None
+
+    def is_filter(self, name: str) -> bool:
+        # `<prefix>-<filter name>-<first 8 hex digits of the expression's sha256>`.
+        return is_filter_name(self.prefix, name)
 
     def is_schema(self, name: str) -> bool:
         # `<prefix>-<dataset type>-<first 8 hex digits of the schema's sha256>`.
@@ -361,6 +373,19 @@ def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
                         METRIC_ATTRIBUTIONS.label,
                         attribution["name"],
                         _unknown_name(names.metric_attribution),
+                    )
+                )
+        for found_filter in api.pages(
+            personalize.list_filters, "Filters", datasetGroupArn=group_arn
+        ):
+            if names.is_filter(found_filter["name"]):
+                found[FILTERS.label].append((found_filter["name"], found_filter["filterArn"]))
+            else:
+                kept.append(
+                    Kept(
+                        FILTERS.label,
+                        found_filter["name"],
+                        "its name is not one the stack gives (<namePrefix>-<name>-<hash>)",
                     )
                 )
         for dataset in api.pages(personalize.list_datasets, "datasets", datasetGroupArn=group_arn):
@@ -458,8 +483,8 @@ def _delete_all(api: Api, targets: list[Target], outcome: Outcome) -> None:
                             f"Personalize still refuses to delete {label} after "
                             f"{_clock_text(api.elapsed() - first)} ({code}): {message}; it "
                             "probably holds resources this command does not delete (solutions, "
-                            "campaigns, filters, metric attributions): delete them in the "
-                            "console, then run cleanup again"
+                            "campaigns, metric attributions): delete them in the console, then "
+                            "run cleanup again"
                         ) from error
                     observed = Observed(observed.status, f"Personalize says in use: {message}")
                 else:
@@ -537,8 +562,8 @@ def blocked_error(plan: Plan) -> DayTwoError:
     return DayTwoError(
         f"dataset group {plan.names.dataset_group} still holds {len(plan.kept)} resource(s) "
         f"not made by stack {plan.names.stack} (listed above), so it and its event tracker, "
-        "datasets and schemas were kept: delete those resources yourself if they are no longer "
-        f"needed, then run `cleanup --env {plan.env}` again"
+        "filters, datasets and schemas were kept: delete those resources yourself if they are "
+        f"no longer needed, then run `cleanup --env {plan.env}` again"
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -14,6 +15,10 @@ from personalize_domain.schemas import DatasetType
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.day_two.clients import PersonalizeClient, PersonalizeRuntimeClient
 from personalize_ops.day_two.errors import DayTwoError, error_detail
+from personalize_ops.day_two.recommend_options import (
+    ITEMS_METADATA_KEY,
+    RequestOptions,
+)
 from personalize_ops.day_two.table import render_table
 
 
@@ -29,6 +34,41 @@ class Recommendation:
     item_id: str
     score: float | None
     details: ItemDetails | None = None
+    # The promotion that placed it, when a promotion was asked for.
+    promotion: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResolvedOptions:
+    """The request's options with the filters' ARNs from the stack's outputs."""
+
+    options: RequestOptions
+    filter_arns: dict[str, str]
+
+    def request(self) -> dict[str, Any]:
+        """The GetRecommendations parameters they add."""
+        found: dict[str, Any] = {}
+        options = self.options
+        if options.filter is not None:
+            found["filterArn"] = self.filter_arns[options.filter.name]
+            if options.filter.values:
+                found["filterValues"] = options.filter.values
+        if options.promotion is not None:
+            promotion: dict[str, Any] = {
+                "name": options.promotion.name,
+                "percentPromotedItems": options.promotion.percent,
+                "filterArn": self.filter_arns[options.promotion.filter.name],
+            }
+            if options.promotion.filter.values:
+                promotion["filterValues"] = options.promotion.filter.values
+            found["promotions"] = [promotion]
+        if options.metadata_columns:
+            found["metadataColumns"] = {ITEMS_METADATA_KEY: list(options.metadata_columns)}
+        return found
+
+
+NO_OPTIONS = ResolvedOptions(RequestOptions(), {})
 
 
 def check_inputs(use_case_key: str, user_id: str | None, item_id: str | None) -> None:
@@ -58,15 +98,32 @@ def check_inputs(use_case_key: str, user_id: str | None, item_id: str | None) ->
         )
 
 
-def require_active(personalize: PersonalizeClient, arn: str, use_case_key: str, env: str) -> None:
-    status = personalize.describe_recommender(recommenderArn=arn)["recommender"]["status"]
+def require_active(
+    personalize: PersonalizeClient, arn: str, use_case_key: str, env: str
+) -> dict[str, Any]:
+    """The recommender's description, once it is known to be ACTIVE."""
+    recommender = dict(personalize.describe_recommender(recommenderArn=arn)["recommender"])
+    status = recommender["status"]
     if status == "ACTIVE":
-        return
+        return recommender
     if status == "INACTIVE":
         hint = f"start it with `start --env {env} --use-case {use_case_key}` (billing resumes)"
     else:
         hint = "it answers requests only when ACTIVE; check `status` and try again later"
     raise DayTwoError(f"recommender {use_case_key} is {status}, not ACTIVE: {hint}")
+
+
+def require_metadata(recommender: dict[str, Any], use_case_key: str, env: str) -> None:
+    """Metadata comes only from a recommender created or updated with it (billed extra)."""
+    config = recommender.get("recommenderConfig") or {}
+    if config.get("enableMetadataWithRecommendations"):
+        return
+    raise DayTwoError(
+        f"recommender {use_case_key} does not return item metadata: set "
+        f"environments.{env}.recommenders.{use_case_key}.enableMetadataWithRecommendations to "
+        f"true in cdk.json and run `make deploy ENV={env}` (Personalize bills it extra; see "
+        "`make review`), or leave out --metadata-columns"
+    )
 
 
 def get_recommendations(
@@ -76,12 +133,14 @@ def get_recommendations(
     user_id: str | None,
     item_id: str | None,
     num_results: int,
+    options: ResolvedOptions = NO_OPTIONS,
 ) -> list[Recommendation]:
     request: dict[str, object] = {"recommenderArn": arn, "numResults": num_results}
     if user_id:
         request["userId"] = user_id
     if item_id:
         request["itemId"] = item_id
+    request.update(options.request())
     try:
         items = runtime.get_recommendations(**request)["itemList"]
     except ClientError as error:
@@ -91,13 +150,25 @@ def get_recommendations(
         asked = " and ".join(
             f"{label} {value}" for label, value in (("user", user_id), ("item", item_id)) if value
         )
+        if options.options.filter_names:
+            raise DayTwoError(
+                f"Personalize returned no recommendations for {asked} with filter(s) "
+                f"{', '.join(options.options.filter_names)}: no recommended item passes them; "
+                "try other filter values, or without the filter"
+            )
         raise DayTwoError(
             f"Personalize returned no recommendations for {asked}: the id is probably unknown "
             "to the recommender (not in the data it trained on); try an id from the "
             "interactions file"
         )
     return [
-        Recommendation(rank=rank, item_id=item["itemId"], score=item.get("score"))
+        Recommendation(
+            rank=rank,
+            item_id=item["itemId"],
+            score=item.get("score"),
+            promotion=item.get("promotionName"),
+            metadata=dict(item.get("metadata") or {}),
+        )
         for rank, item in enumerate(items, start=1)
     ]
 
@@ -132,7 +203,8 @@ def item_details(path: Path, item_ids: Iterable[str]) -> dict[str, ItemDetails]:
 def enrich(recommendations: list[Recommendation], path: Path) -> list[Recommendation]:
     details = item_details(path, (r.item_id for r in recommendations))
     return [
-        Recommendation(r.rank, r.item_id, r.score, details.get(r.item_id)) for r in recommendations
+        Recommendation(r.rank, r.item_id, r.score, details.get(r.item_id), r.promotion, r.metadata)
+        for r in recommendations
     ]
 
 
@@ -147,22 +219,37 @@ def recommend(
     item_id: str | None,
     num_results: int,
     items_file: Path | None,
+    options: ResolvedOptions = NO_OPTIONS,
 ) -> list[Recommendation]:
     check_inputs(use_case_key, user_id, item_id)
-    require_active(personalize, arn, use_case_key, env)
+    recommender = require_active(personalize, arn, use_case_key, env)
+    if options.options.metadata_columns:
+        require_metadata(recommender, use_case_key, env)
     found = get_recommendations(
-        runtime, arn, user_id=user_id, item_id=item_id, num_results=num_results
+        runtime, arn, user_id=user_id, item_id=item_id, num_results=num_results, options=options
     )
     return enrich(found, items_file) if items_file is not None else found
 
 
-def render_recommendations(recommendations: list[Recommendation], *, enriched: bool) -> str:
-    headers = ["RANK", "ITEM", "SCORE"] + (["CATEGORY", "PRICE"] if enriched else [])
+def render_recommendations(
+    recommendations: list[Recommendation],
+    *,
+    enriched: bool,
+    promoted: bool = False,
+    metadata_columns: tuple[str, ...] = (),
+) -> str:
+    headers = ["RANK", "ITEM", "SCORE"]
+    headers += ["PROMOTION"] if promoted else []
+    headers += ["CATEGORY", "PRICE"] if enriched else []
+    headers += list(metadata_columns)
     rows = []
     for r in recommendations:
         row = [str(r.rank), r.item_id, "-" if r.score is None else f"{r.score:.4f}"]
+        if promoted:
+            row.append(r.promotion or "-")
         if enriched:
             row += [r.details.category, r.details.price] if r.details else ["?", "?"]
+        row += [r.metadata.get(column) or "-" for column in metadata_columns]
         rows.append(row)
-    right = (0, 2, 4) if enriched else (0, 2)
-    return render_table(headers, rows, right=right)
+    right = [0, 2] + ([len(headers) - len(metadata_columns) - 1] if enriched else [])
+    return render_table(headers, rows, right=tuple(right))

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from personalize_domain.stack_outputs import (
     DATASET_GROUP_ARN,
+    filter_arn_output,
     recommender_arn_output,
     recommender_metrics_output,
     stack_name,
@@ -59,6 +60,16 @@ class StackOutputs:
                 f"cdk.json and run `make deploy ENV={env_name}`"
             )
         return arns[use_case_key]
+
+    def filter_arn(self, name: str, env_name: str) -> str:
+        """A configured filter's ARN; it is in the stack once `make deploy` has created it."""
+        output = filter_arn_output(name)
+        if output not in self.values:
+            raise DayTwoError(
+                f"filter {name} is in cdk.json but not in stack {self.stack_name} (no output "
+                f"{output}): run `make deploy ENV={env_name}` to create it"
+            )
+        return self.values[output]
 
 
 def read_outputs(cloudformation: CloudFormationClient, env_name: str) -> StackOutputs:

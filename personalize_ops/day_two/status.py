@@ -14,14 +14,14 @@ _USE_CASE_BY_RECIPE = {uc.recipe_arn: uc.key for uc in USE_CASES.values()}
 
 @dataclass(frozen=True)
 class ResourceStatus:
-    kind: str  # dataset group, dataset, import job, recommender
+    kind: str  # dataset group, dataset, import job, recommender, filter
     name: str
     status: str
     details: str = ""
 
 
 def collect_status(personalize: PersonalizeClient, dataset_group_arn: str) -> list[ResourceStatus]:
-    """The dataset group, its datasets with their latest import, and its recommenders."""
+    """The dataset group, its datasets with their latest import, its recommenders and filters."""
     group = personalize.describe_dataset_group(datasetGroupArn=dataset_group_arn)["datasetGroup"]
     rows = [
         ResourceStatus(
@@ -47,6 +47,12 @@ def collect_status(personalize: PersonalizeClient, dataset_group_arn: str) -> li
     ):
         recommender = personalize.describe_recommender(recommenderArn=summary["recommenderArn"])
         rows.append(_recommender_row(recommender["recommender"]))
+    for found in _list(personalize, "list_filters", "Filters", datasetGroupArn=dataset_group_arn):
+        rows.append(
+            ResourceStatus(
+                "filter", found.get("name", "?"), found.get("status", "?"), _failure(found)
+            )
+        )
     return rows
 
 
@@ -89,6 +95,13 @@ def _recommender_row(recommender: Any) -> ResourceStatus:
             f"exploration weight {exploration.get('explorationWeight', '0.3')}, item age "
             f"cut-off {exploration.get('explorationItemAgeCutOff', '30')} days"
         )
+    if config.get("enableMetadataWithRecommendations"):
+        details.append("item metadata")
+    training = config.get("trainingDataConfig") or {}
+    for member, by_type in sorted(training.items()):
+        for dataset_type, columns in sorted((by_type or {}).items()):
+            verb = member.removesuffix("DatasetColumns")
+            details.append(f"training {verb} {dataset_type}: {', '.join(columns)}")
     update = recommender.get("latestRecommenderUpdate")
     if update:
         failure = _failure(update)

@@ -523,11 +523,24 @@ def _personalize_native(
     create: Callable[[Any, dict[str, Any]], str],
     describe: Callable[[Any, str], dict[str, Any]],
     delete: Callable[[Any, str], None],
+    *,
+    existing: Callable[[Any, dict[str, Any]], str | None] | None = None,
 ) -> Callable[[Any, str, dict[str, Any], str], Op]:
-    """CloudFormation's own handler for a Personalize resource: call, then poll until settled."""
+    """CloudFormation's own handler for a Personalize resource: call, then poll until settled.
+
+    With `existing` (which finds the resource that already has these properties), every
+    property is create-only: an update is a replacement, created first under a new physical id
+    (the old one is deleted in the clean-up), or, when the resource with these properties still
+    exists (a rollback to it), that resource.
+    """
 
     def op(world: Any, action: str, props: dict[str, Any], physical_id: str) -> Op:
         client = world.personalize_client
+        if existing is not None and action == "update":
+            found = existing(client, props)
+            if found is not None:
+                return Result(True, found)
+            action = "create"
         try:
             if action == "create":
                 arn = create(client, props)
@@ -574,4 +587,26 @@ NATIVES: dict[str, Callable[[Any, str, dict[str, Any], str], Op]] = {
         lambda c, arn: c.describe_dataset(datasetArn=arn)["dataset"],
         lambda c, arn: c.delete_dataset(datasetArn=arn),
     ),
+    # Name, DatasetGroupArn and FilterExpression are create-only (cfn-lint's schema).
+    "AWS::Personalize::Filter": _personalize_native(
+        lambda c, p: c.create_filter(
+            name=p["Name"],
+            datasetGroupArn=p["DatasetGroupArn"],
+            filterExpression=p["FilterExpression"],
+        )["filterArn"],
+        lambda c, arn: c.describe_filter(filterArn=arn)["filter"],
+        lambda c, arn: c.delete_filter(filterArn=arn),
+        existing=lambda c, p: _existing_filter(c, p),
+    ),
 }
+
+
+def _existing_filter(client: Any, props: dict[str, Any]) -> str | None:
+    arn = props["DatasetGroupArn"].replace(":dataset-group/", ":filter/").rsplit("/", 1)[0]
+    arn = f"{arn}/{props['Name']}"
+    try:
+        found = client.describe_filter(filterArn=arn)["filter"]
+    except ClientError:
+        return None
+    same = found["filterExpression"] == props["FilterExpression"]
+    return arn if same and found["datasetGroupArn"] == props["DatasetGroupArn"] else None

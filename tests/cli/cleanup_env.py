@@ -3,15 +3,17 @@
 `deploy_dev()` in day_two_env.py is what the other day-two commands need (stack outputs); cleanup
 reads no stack, only Personalize, so here the names, schemas and owner tags are exactly the
 stack's: the dataset group `<prefix>`, schemas `<prefix>-<type>-<hash>`, datasets
-`<prefix>-<type>`, recommenders `<prefix>-<use case>` tagged by the custom resource, and the event
-tracker `<prefix>-events`.
+`<prefix>-<type>`, recommenders `<prefix>-<use case>` tagged by the custom resource, the event
+tracker `<prefix>-events`, and filters `<prefix>-<name>-<hash>`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,6 +21,7 @@ from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 from day_two_env import REGION
 
+from personalize_domain.filters.names import filter_name
 from personalize_domain.schemas import DatasetType, load_schema
 from personalize_domain.stack_outputs import output_label, stack_name
 from personalize_domain.use_cases import USE_CASES
@@ -29,6 +32,14 @@ from tests.personalize_simulator import PersonalizeSimulator
 from tests.personalize_simulator.fake_service import shared_botocore_session
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeShop-Role"
+CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"
+# dev's filters, as cdk.json configures them: name -> expression.
+DEV_FILTERS: dict[str, str] = {
+    name: body["expression"]
+    for name, body in json.loads(CDK_JSON.read_text())["context"]["environments"]["dev"][
+        "filters"
+    ].items()
+}
 
 
 @dataclass
@@ -41,6 +52,7 @@ class ShopEnv:
     datasets: dict[str, str] = field(default_factory=dict)
     recommenders: dict[str, str] = field(default_factory=dict)
     event_tracker: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
 
     def arns(self) -> list[str]:
         return [
@@ -49,6 +61,7 @@ class ShopEnv:
             *self.datasets.values(),
             *self.recommenders.values(),
             *([self.event_tracker] if self.event_tracker else []),
+            *self.filters.values(),
         ]
 
 
@@ -69,8 +82,12 @@ def deploy_like_the_stack(
     use_cases: Sequence[str] = ("recommended-for-you", "best-sellers"),
     dataset_types: Sequence[DatasetType] = (DatasetType.INTERACTIONS, DatasetType.ITEMS),
     event_tracker: bool = True,
+    filters: Mapping[str, str] | None = None,
 ) -> ShopEnv:
-    """Create what `make deploy` creates for one environment; every resource ACTIVE."""
+    """Create what `make deploy` creates for one environment; every resource ACTIVE.
+
+    `filters` (name -> expression) defaults to dev's, those whose datasets the env has.
+    """
     client = sim.client()
     group_arn = client.create_dataset_group(name=prefix, domain="ECOMMERCE")["datasetGroupArn"]
     sim.settle()
@@ -104,6 +121,14 @@ def deploy_like_the_stack(
         env.event_tracker = client.create_event_tracker(
             name=f"{prefix}-events", datasetGroupArn=group_arn
         )["eventTrackerArn"]
+    if filters is None:
+        has_items = DatasetType.ITEMS in dataset_types
+        filters = {n: e for n, e in DEV_FILTERS.items() if has_items or "Items." not in e}
+    for key, expression in filters.items():
+        name = filter_name(prefix, key, expression)
+        env.filters[name] = client.create_filter(
+            name=name, datasetGroupArn=group_arn, filterExpression=expression
+        )["filterArn"]
     sim.settle()
     sim.calls.clear()  # tests assert on the calls cleanup makes, not on this setup
     return env

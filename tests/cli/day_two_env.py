@@ -9,16 +9,24 @@ response against the model.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 
-from personalize_domain.stack_outputs import recommender_arn_output, recommender_metrics_output
+from personalize_domain.filters.names import filter_name
+from personalize_domain.schemas import DatasetType, load_schema
+from personalize_domain.stack_outputs import (
+    filter_arn_output,
+    recommender_arn_output,
+    recommender_metrics_output,
+)
 from personalize_domain.use_cases import USE_CASES
 from personalize_ops.cli import main
 from personalize_ops.day_two import Clients
@@ -29,9 +37,12 @@ from tests.personalize_simulator import (
     ReadyDatasetGroup,
 )
 from tests.personalize_simulator.fake_service import shared_botocore_session
+from tests.personalize_simulator.filtering import ShopData
 
 REGION = "eu-west-1"
 STACK = "PersonalizeShop-dev"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
 
 
 def stack_missing_message(name: str = STACK) -> str:
@@ -89,6 +100,7 @@ class DeployedEnv:
     recommenders: dict[str, str]  # use-case key -> ARN
     tracking_id: str
     outputs: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)  # cdk.json name -> ARN
 
     def clients(self, *, stack_deployed: bool = True, stack: str = STACK) -> Clients:
         return Clients(
@@ -108,10 +120,35 @@ class DeployedEnv:
         return CliRunner().invoke(main, list(args), obj=clients)
 
 
-def deploy_dev() -> DeployedEnv:
-    """dev as cdk.json configures it, created in the simulator; every resource ACTIVE."""
+@functools.cache
+def _sample_data() -> ShopData:
+    """data/sample/ as its imports bring it in, read once per test run (60,000 interactions)."""
+    runtime = PersonalizeRuntimeSimulator(PersonalizeSimulator(region=REGION))
+    for dataset_type in ("Interactions", "Items", "Users"):
+        runtime.load_csv(dataset_type, SAMPLE / f"{dataset_type.lower()}.csv")
+    return runtime.data
+
+
+def dev_filters() -> dict[str, str]:
+    """dev's filters as cdk.json configures them: name -> expression."""
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    filters = context["environments"]["dev"]["filters"]
+    return {name: body["expression"] for name, body in filters.items()}
+
+
+def deploy_dev(*, shop_data: bool = False) -> DeployedEnv:
+    """dev as cdk.json configures it, created in the simulator; every resource ACTIVE.
+
+    With `shop_data`, also dev's Items and Users datasets and its filters, and the runtime
+    answers from the sample data (ranked, filtered, promoted as `runtime.py` describes).
+    """
     sim = PersonalizeSimulator(region=REGION)
-    group = sim.create_ready_dataset_group("shop-dev")
+    schemas = (
+        {t.value: load_schema(t).avro_json for t in (DatasetType.ITEMS, DatasetType.USERS)}
+        if shop_data
+        else None
+    )
+    group = sim.create_ready_dataset_group("shop-dev", schemas=schemas)
     configs: dict[str, dict[str, Any]] = {
         "recommended-for-you": {
             "minRecommendationRequestsPerSecond": 1,
@@ -159,5 +196,16 @@ def deploy_dev() -> DeployedEnv:
         metrics = control.describe_recommender(recommenderArn=arn)["recommender"]["modelMetrics"]
         env.outputs[recommender_arn_output(key)] = arn
         env.outputs[recommender_metrics_output(key)] = json.dumps(metrics, separators=(",", ":"))
+    if shop_data:
+        for name, expression in dev_filters().items():
+            env.filters[name] = control.create_filter(
+                name=filter_name("shop-dev", name, expression),
+                datasetGroupArn=group.dataset_group_arn,
+                filterExpression=expression,
+            )["filterArn"]
+            env.outputs[filter_arn_output(name)] = env.filters[name]
+        sim.settle()
+        env.runtime.data = _sample_data()
+        env.runtime.catalogue = list(env.runtime.data.items)
     sim.calls.clear()  # tests assert on the calls the CLI makes, not on this setup
     return env

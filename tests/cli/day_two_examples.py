@@ -1,7 +1,7 @@
 """Print the day-two commands' real output against the simulators, for docs/day-two.md.
 
 Run from the repository root: `.venv/bin/python tests/cli/day_two_examples.py` (add `cleanup`
-for the cleanup transcript). Nothing reaches
+for the cleanup transcript, `filters` for filters and promotions). Nothing reaches
 AWS: the environment is `deploy_dev()` from day_two_env.py (simulated Personalize and runtime, a
 stubbed DescribeStacks).
 """
@@ -91,8 +91,37 @@ def cleanup_examples() -> None:
         print(f"(exit {result.exit_code})\n")
 
 
+def filter_examples() -> None:
+    """dev with its filters, the runtime answering from the sample data."""
+    env = deploy_dev(shop_data=True)
+    best_sellers = ["recommend", "--use-case", "best-sellers", "--user-id", "U0000007"]
+    show(env, [*best_sellers, "--num-results", "5"])
+    show(env, [*best_sellers, "--num-results", "5", "--filter", "exclude-purchased"])
+    rfy = ["recommend", "--use-case", "recommended-for-you", "--user-id", "U0000001"]
+    show(
+        env, [*rfy, "--num-results", "5", "--filter", "category", "--filter-value", "CATEGORY=toys"]
+    )
+    show(env, [*rfy, "--filter", "category"])
+    show(
+        env,
+        [
+            *best_sellers,
+            "--num-results",
+            "8",
+            "--filter",
+            "exclude-purchased",
+            "--promotion",
+            "toy-picks:25:category:CATEGORY=toys",
+        ],
+    )
+    show(env, [*rfy, "--promotion", "toy-picks:150:category:CATEGORY=toys"])
+    show(env, [*rfy, "--metadata-columns", "PRICE,CATEGORY_L2"])
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["cleanup"]:
         cleanup_examples()
+    elif sys.argv[1:] == ["filters"]:
+        filter_examples()
     else:
         main()

@@ -33,6 +33,7 @@ from tests.personalize_simulator import Durations, PersonalizeSimulator
 DELETES = (
     "DeleteRecommender",
     "DeleteEventTracker",
+    "DeleteFilter",
     "DeleteDataset",
     "DeleteDatasetGroup",
     "DeleteSchema",
@@ -54,7 +55,8 @@ def _existing(sim: PersonalizeSimulator, env: ShopEnv) -> list[str]:
 
 
 def test_cleanup_deletes_the_whole_environment_in_personalize_order() -> None:
-    # GIVEN dev as the stack leaves it: two recommenders, a tracker, two datasets, two schemas
+    # GIVEN dev as the stack leaves it: two recommenders, a tracker, two filters, two datasets,
+    # two schemas
     sim = _sim()
     dev = deploy_like_the_stack(sim)
     # WHEN cleanup runs
@@ -66,16 +68,21 @@ def test_cleanup_deletes_the_whole_environment_in_personalize_order() -> None:
         "DeleteRecommender",
         "DeleteRecommender",
         "DeleteEventTracker",
+        "DeleteFilter",
+        "DeleteFilter",
         "DeleteDataset",
         "DeleteDataset",
         "DeleteDatasetGroup",
         "DeleteSchema",
         "DeleteSchema",
     ]
-    assert [call.error for call in sim.calls if call.operation in DELETES] == [None] * 8
+    assert [call.error for call in sim.calls if call.operation in DELETES] == [None] * 10
     assert "[0:01:00] recommender shop-dev-best-sellers: deleted" in result.output
-    assert "[0:03:00] dataset group shop-dev: delete requested (was ACTIVE)" in result.output
-    assert result.output.rstrip().endswith("Done in 0:04:30: 8 resource(s) deleted.")
+    assert "[0:02:00] filter shop-dev-category-33b2cedc: delete requested (was ACTIVE)" in (
+        result.output
+    )
+    assert "[0:04:00] dataset group shop-dev: delete requested (was ACTIVE)" in result.output
+    assert result.output.rstrip().endswith("Done in 0:05:30: 10 resource(s) deleted.")
 
 
 def test_cleanup_says_it_does_not_touch_s3() -> None:
@@ -148,15 +155,16 @@ def test_dry_run_lists_what_it_would_delete_in_order_and_changes_nothing() -> No
     dev = deploy_like_the_stack(sim)
     # WHEN cleanup runs with --dry-run
     result = run_cleanup(sim, ["--env", "dev", "--dry-run"])
-    # THEN it lists the eight resources in deletion order, and nothing is deleted
+    # THEN it lists the ten resources in deletion order, and nothing is deleted
     assert result.exit_code == 0, result.output
     assert _deletes(sim) == []
     assert _existing(sim, dev) == dev.arns()
-    rows = re.findall(r"^ +(\d) +([a-z ]+?)  +(\S+)", result.output, flags=re.MULTILINE)
+    rows = re.findall(r"^ +(\d+) +([a-z ]+?)  +(\S+)", result.output, flags=re.MULTILINE)
     assert [(kind, name) for _, kind, name in rows] == [
         ("recommender", "shop-dev-recommended-for-you"),
         ("recommender", "shop-dev-best-sellers"),
         ("event tracker", "shop-dev-events"),
+        *(("filter", name) for name in dev.filters),
         ("dataset", "shop-dev-interactions"),
         ("dataset", "shop-dev-items"),
         ("dataset group", "shop-dev"),
@@ -276,6 +284,32 @@ def test_a_recommender_not_owned_by_the_stack_is_kept_and_reported(
     )
 
 
+def test_a_filter_not_named_by_the_stack_is_kept_with_the_group() -> None:
+    # GIVEN a filter made by hand in dev's group
+    sim = _sim()
+    dev = deploy_like_the_stack(sim)
+    by_hand = sim.client().create_filter(
+        name="summer-sale",
+        datasetGroupArn=dev.group_arn,
+        filterExpression='INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("summer")',
+    )["filterArn"]
+    sim.settle()
+    sim.calls.clear()
+    # WHEN cleanup runs
+    result = run_cleanup(sim, ["--env", "dev"])
+    # THEN the recommenders go (they bill), the hand-made filter is reported and left, and so
+    # are the group and what it holds, the stack's own filters included
+    assert result.exit_code == 1
+    assert _deletes(sim) == ["DeleteRecommender", "DeleteRecommender"]
+    assert sim.status(by_hand) == "ACTIVE"
+    assert [sim.status(arn) for arn in dev.filters.values()] == ["ACTIVE", "ACTIVE"]
+    assert (
+        "  filter summer-sale: its name is not one the stack gives (<namePrefix>-<name>-<hash>)"
+        in result.output
+    )
+    assert "error: dataset group shop-dev still holds 1 resource(s)" in result.stderr
+
+
 def test_a_schema_another_dataset_uses_is_kept_saying_so() -> None:
     # GIVEN a hand-made dataset group whose dataset uses dev's interactions schema
     sim = _sim()
@@ -298,7 +332,7 @@ def test_a_schema_another_dataset_uses_is_kept_saying_so() -> None:
     assert _existing(sim, dev) == [schema_arn]
     assert sim.status(borrowed) == "ACTIVE"
     assert f"schema {schema_name}: kept, Personalize says it is in use" in result.output
-    assert "7 resource(s) deleted; 1 schema(s) kept because another dataset uses them" in (
+    assert "9 resource(s) deleted; 1 schema(s) kept because another dataset uses them" in (
         result.output
     )
 
@@ -319,7 +353,7 @@ def test_a_delete_refused_for_half_an_hour_is_one_line() -> None:
     assert result.stderr == (
         "error: Personalize still refuses to delete dataset group shop-dev after 0:30:00 "
         "(ResourceInUseException): In use.; it probably holds resources this command does not "
-        "delete (solutions, campaigns, filters, metric attributions): delete them in the "
+        "delete (solutions, campaigns, metric attributions): delete them in the "
         "console, then run cleanup again\n"
     )
 
@@ -396,14 +430,22 @@ def test_names_recognise_exactly_what_the_stack_creates(
     # THEN cleanup's names for the env match every one, and a shorter prefix matches none
     for kind, name in named:
         for names, expected in ((ours, True), (theirs, False)):
+            if kind == "AWS::Personalize::Filter" and names is theirs:
+                continue  # ... but filters, see below
             assert _matches(names, kind, name) is expected, (kind, name, names.prefix)
+    # A filter's name part is free (`shop` + `-dev-category-<hash>` reads as a filter
+    # `dev-category` of `shop`); cleanup keeps them apart by listing filters only inside the
+    # dataset group named exactly `<prefix>`, which a shorter prefix does not match.
+    for kind, _ in named:
+        if kind == "AWS::Personalize::Filter":
+            assert not _matches(theirs, "AWS::Personalize::DatasetGroup", ours.dataset_group)
     in_dev = {"AWS::Personalize::MetricAttribution"} if env == "dev" else set()
     assert {kind for kind, _ in named} - in_dev == {
         "AWS::Personalize::DatasetGroup",
         "AWS::Personalize::Schema",
         "AWS::Personalize::Dataset",
         "Custom::PersonalizeRecommender",
-        *(["AWS::Personalize::EventTracker"] if env == "dev" else []),
+        *(["AWS::Personalize::EventTracker", "AWS::Personalize::Filter"] if env == "dev" else []),
     }
 
 
@@ -418,6 +460,8 @@ def _matches(names: Names, kind: str, name: str) -> bool:
         return name == names.event_tracker
     if kind == "AWS::Personalize::MetricAttribution":
         return name == names.metric_attribution
+    if kind == "AWS::Personalize::Filter":
+        return names.is_filter(name)
     return name in names.recommenders()
 
 

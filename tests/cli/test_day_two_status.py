@@ -85,3 +85,34 @@ def test_status_names_the_stack_and_region(deployed: DeployedEnv) -> None:
     result = deployed.invoke(["status", "--env", "dev"])
     # THEN the first line says which stack and region it read
     assert result.output.splitlines()[0] == "PersonalizeShop-dev (eu-west-1)"
+
+
+def test_status_lists_the_filters_and_the_recommenders_metadata_and_columns(
+    shop: DeployedEnv,
+) -> None:
+    # GIVEN dev's two filters, and recommended-for-you with metadata and training columns
+    arn = shop.recommenders["recommended-for-you"]
+    shop.sim.client().update_recommender(
+        recommenderArn=arn,
+        recommenderConfig={
+            "minRecommendationRequestsPerSecond": 1,
+            "enableMetadataWithRecommendations": True,
+            "trainingDataConfig": {"excludedDatasetColumns": {"ITEMS": ["ADULT", "GENDER"]}},
+        },
+    )
+    shop.sim.settle()
+    # WHEN status runs
+    result = shop.invoke(["status"])
+    # THEN each filter is a row with its status, and the recommender says what it returns and
+    # trains on
+    assert result.exit_code == 0, result.output
+    filters = [
+        line.split()[1:3] for line in result.output.splitlines() if line.startswith("filter")
+    ]
+    assert filters == [
+        ["shop-dev-exclude-purchased-9f7ca312", "ACTIVE"],
+        ["shop-dev-category-33b2cedc", "ACTIVE"],
+    ]
+    assert "item metadata; training excluded ITEMS: ADULT, GENDER" in _line(
+        result.output, "shop-dev-recommended-for-you"
+    )

@@ -217,8 +217,8 @@ def test_misspelt_setting_suggests_the_closest() -> None:
         "importMode, readinessTimeoutHours, eventTracker, runningHours, runningDays, timezone, "
         "maxMinRecommendationRequestsPerSecond, expectedActiveUsers, athenaWorkgroup, "
         "athenaResultsLocation, "
-        "datasets.<name>.<setting>, recommenders.<name>.<setting>, alerts.<setting>, "
-        "metricAttribution.<setting>"
+        "datasets.<name>.<setting>, recommenders.<name>.<setting>, filters.<name>.<setting>, "
+        "alerts.<setting>, metricAttribution.<setting>"
     ]
 
 
@@ -227,7 +227,8 @@ def test_misspelt_recommender_setting_suggests_the_closest() -> None:
     assert _problems(**{key: "2"}) == [
         f"context key '{key}': unknown setting 'minRecommendationRequestPerSecond' (did you mean "
         "'minRecommendationRequestsPerSecond'?); allowed: minRecommendationRequestsPerSecond, "
-        "explorationWeight, explorationItemAgeCutOff, state"
+        "explorationWeight, explorationItemAgeCutOff, state, enableMetadataWithRecommendations, "
+        "trainingDataConfig"
     ]
 
 
@@ -359,7 +360,8 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "'dataDisposable'?); allowed: namePrefix, account, region, dataDisposable, "
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
         "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
-        "athenaWorkgroup, athenaResultsLocation, datasets, recommenders, alerts, metricAttribution"
+        "athenaWorkgroup, athenaResultsLocation, datasets, recommenders, filters, alerts, "
+        "metricAttribution"
     ]
 
 

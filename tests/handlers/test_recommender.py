@@ -372,3 +372,126 @@ def test_a_stopped_recommender_can_be_deleted(world: World, group: str) -> None:
     world.run_workflows()
     _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id=arn))
     assert world.personalize.status(arn) is None
+
+
+# ---------------------------------------------------------------- metadata and training columns
+
+EXCLUDE_ADULT = json.dumps({"excludedDatasetColumns": {"ITEMS": ["ADULT", "GENDER"]}})
+
+
+def test_create_sends_metadata_and_training_columns(world: World, group: str) -> None:
+    props = _props(
+        world, group, EnableMetadataWithRecommendations="true", TrainingDataConfig=EXCLUDE_ADULT
+    )
+    arn = _create(world, props)
+    config = _describe(world, arn)["recommenderConfig"]
+    assert config["enableMetadataWithRecommendations"] is True
+    assert config["trainingDataConfig"] == {
+        "excludedDatasetColumns": {"ITEMS": ["ADULT", "GENDER"]}
+    }
+
+
+def test_enabling_metadata_updates_in_place_and_waits_for_it(world: World, group: str) -> None:
+    # GIVEN a running recommender without metadata
+    old = _props(world, group)
+    arn = _create(world, old)
+    world.run_workflows()
+    # WHEN CloudFormation asks for metadata
+    new = _props(world, group, EnableMetadataWithRecommendations="true")
+    result = _update(world, arn, old, new)
+    world.run_workflows()
+    # THEN the same recommender is updated, keeping the rest of its configuration, and the
+    # deploy waits for the update
+    assert result["PhysicalResourceId"] == arn
+    (call,) = world.personalize.calls_to("UpdateRecommender")
+    assert call["recommenderConfig"] == {
+        "minRecommendationRequestsPerSecond": 1,
+        "itemExplorationConfig": {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"},
+        "enableMetadataWithRecommendations": True,
+    }
+    assert _describe(world, arn)["recommenderConfig"]["enableMetadataWithRecommendations"] is True
+    assert _statuses(world, new) == ["SUCCESS"]
+
+
+def test_changing_training_columns_updates_in_place(world: World, group: str) -> None:
+    old = _props(world, group, TrainingDataConfig=EXCLUDE_ADULT)
+    arn = _create(world, old)
+    world.run_workflows()
+    included = json.dumps({"includedDatasetColumns": {"ITEMS": ["CATEGORY_L1", "PRICE"]}})
+    new = _props(world, group, TrainingDataConfig=included)
+    assert _update(world, arn, old, new)["PhysicalResourceId"] == arn
+    world.run_workflows()
+    assert _describe(world, arn)["recommenderConfig"]["trainingDataConfig"] == json.loads(included)
+    assert _statuses(world, new) == ["SUCCESS"]
+
+
+def test_the_same_columns_echoed_in_another_order_or_case_are_no_update(
+    world: World, group: str
+) -> None:
+    # GIVEN Personalize holds the columns with the dataset type in another case, in other order
+    old = _props(world, group)
+    arn = _create(world, old)
+    world.run_workflows()
+    world.personalize_client.update_recommender(
+        recommenderArn=arn,
+        recommenderConfig={
+            "minRecommendationRequestsPerSecond": 1,
+            "itemExplorationConfig": {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"},
+            "trainingDataConfig": {"excludedDatasetColumns": {"Items": ["GENDER", "ADULT"]}},
+        },
+    )
+    world.personalize.settle()
+    world.personalize.calls.clear()
+    # WHEN CloudFormation asks for those columns
+    new = _props(world, group, TrainingDataConfig=EXCLUDE_ADULT)
+    _update(world, arn, old, new)
+    world.run_workflows()
+    # THEN nothing is retrained
+    assert world.personalize.calls_to("UpdateRecommender") == []
+    assert _statuses(world, new) == ["SUCCESS"]
+
+
+def test_removing_metadata_turns_it_off(world: World, group: str) -> None:
+    old = _props(world, group, EnableMetadataWithRecommendations="true")
+    arn = _create(world, old)
+    world.run_workflows()
+    new = _props(world, group)
+    _update(world, arn, old, new)
+    world.run_workflows()
+    assert not _describe(world, arn)["recommenderConfig"].get("enableMetadataWithRecommendations")
+    assert _statuses(world, new) == ["SUCCESS"]
+
+
+def test_a_busy_recommender_gets_the_columns_from_the_workflow(world: World, group: str) -> None:
+    # GIVEN an update still running (started outside this deploy)
+    old = _props(world, group)
+    arn = _create(world, old)
+    world.run_workflows()
+    world.personalize_client.update_recommender(
+        recommenderArn=arn, recommenderConfig={"minRecommendationRequestsPerSecond": 2}
+    )
+    # WHEN CloudFormation asks for included columns (a map whose keys are data)
+    included = {"includedDatasetColumns": {"ITEMS": ["CATEGORY_L1"]}}
+    new = _props(world, group, TrainingDataConfig=json.dumps(included))
+    _update(world, arn, old, new)
+    world.run_workflows()
+    # THEN the workflow applied them once the other update was over, keys as sent
+    assert _describe(world, arn)["recommenderConfig"]["trainingDataConfig"] == included
+    assert _statuses(world, new) == ["SUCCESS"]
+
+
+@pytest.mark.parametrize(
+    ("prop", "value", "says"),
+    [
+        ("EnableMetadataWithRecommendations", "yes", "must be true or false"),
+        ("TrainingDataConfig", "{not json", "property TrainingDataConfig must be JSON"),
+        ("TrainingDataConfig", '{"excluded": {"ITEMS": ["A"]}}', "must be JSON such as"),
+        ("TrainingDataConfig", '{"excludedDatasetColumns": {"ITEMS": "A"}}', "must be JSON"),
+    ],
+)
+def test_a_bad_setting_is_refused_before_anything_is_created(
+    world: World, group: str, prop: str, value: str, says: str
+) -> None:
+    with pytest.raises(HandlerError, match=says):
+        _create(world, _props(world, group, **{prop: value}))
+    assert world.personalize.calls_to("CreateRecommender") == []

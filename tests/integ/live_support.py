@@ -480,10 +480,10 @@ def _ours(name: str, prefix: str) -> bool:
 
 
 def personalize_leftovers(personalize: Client, prefix: str) -> list[Leftover]:
-    """Dataset groups, their datasets and recommenders, and schemas named with `prefix`.
+    """Dataset groups, their recommenders, filters and datasets, and schemas named with `prefix`.
 
-    Datasets and recommenders cannot outlive their dataset group, so they are looked up in the
-    groups that remain.
+    Recommenders, filters and datasets cannot outlive their dataset group, so they are looked up
+    in the groups that remain.
     """
     found: list[Leftover] = []
     for page in personalize.get_paginator("list_dataset_groups").paginate():
@@ -494,6 +494,7 @@ def personalize_leftovers(personalize: Client, prefix: str) -> list[Leftover]:
             arn = group["datasetGroupArn"]
             for kind, operation, key in (
                 ("Personalize recommender", "list_recommenders", "recommenders"),
+                ("Personalize filter", "list_filters", "Filters"),
                 ("Personalize dataset", "list_datasets", "datasets"),
             ):
                 for inner in personalize.get_paginator(operation).paginate(datasetGroupArn=arn):

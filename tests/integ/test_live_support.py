@@ -646,8 +646,8 @@ def _group(name: str, status: str) -> dict[str, Any]:
 
 
 def test_personalize_leftovers_are_the_prefixs_and_no_one_elses(stubbed: Any) -> None:
-    # GIVEN our group still being deleted with a dataset and recommender, the real dev group, a
-    # lookalike prefix, and schemas of both
+    # GIVEN our group still being deleted with a recommender, a filter and a dataset, the real
+    # dev group, a lookalike prefix, and schemas of both
     personalize, stubber = stubbed("personalize")
     stubber.add_response(
         "list_dataset_groups",
@@ -662,6 +662,11 @@ def test_personalize_leftovers_are_the_prefixs_and_no_one_elses(stubbed: Any) ->
     stubber.add_response(
         "list_recommenders",
         {"recommenders": [{"name": f"{PREFIX}-best-sellers", "status": "DELETE IN_PROGRESS"}]},
+        {"datasetGroupArn": GROUP_ARN},
+    )
+    stubber.add_response(
+        "list_filters",
+        {"Filters": [{"name": f"{PREFIX}-category-33b2cedc", "status": "DELETE PENDING"}]},
         {"datasetGroupArn": GROUP_ARN},
     )
     stubber.add_response(
@@ -681,6 +686,7 @@ def test_personalize_leftovers_are_the_prefixs_and_no_one_elses(stubbed: Any) ->
     assert leftovers == [
         Leftover("Personalize dataset group", PREFIX, "DELETE PENDING"),
         Leftover("Personalize recommender", f"{PREFIX}-best-sellers", "DELETE IN_PROGRESS"),
+        Leftover("Personalize filter", f"{PREFIX}-category-33b2cedc", "DELETE PENDING"),
         Leftover("Personalize dataset", f"{PREFIX}-interactions", "DELETE PENDING"),
         Leftover("Personalize schema", f"{PREFIX}-users-1a2b3c4d", "exists"),
     ]
@@ -926,6 +932,7 @@ def _cleanup_stubs(stubbed: Any, *, group_left: bool) -> dict[str, Any]:
     personalize_stub.add_response("list_dataset_groups", {"datasetGroups": groups})
     if group_left:
         personalize_stub.add_response("list_recommenders", {"recommenders": []})
+        personalize_stub.add_response("list_filters", {"Filters": []})
         personalize_stub.add_response("list_datasets", {"datasets": []})
     personalize_stub.add_response("list_schemas", {"schemas": []})
     logs_stub.add_response("describe_log_groups", {"logGroups": []})

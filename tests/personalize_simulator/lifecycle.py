@@ -45,6 +45,7 @@ class Durations:
     recommender_stop: float = 60.0
     recommender_start: float = 120.0
     event_tracker: float = 30.0
+    filter: float = 30.0
     delete: float = 60.0
     data_deletion: float = 600.0
     dataset_export: float = 300.0

@@ -10,7 +10,7 @@ import copy
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -27,6 +27,7 @@ from .errors import (
     not_found,
 )
 from .fake_service import FakeService, Params, operation, page
+from .filtering import FilterExpressionError, parse_filter, referenced_fields
 from .lifecycle import (
     ACTIVE,
     CREATE_FAILED,
@@ -48,6 +49,7 @@ from .resources import (
     DatasetGroup,
     DatasetUpdate,
     EventTracker,
+    Filter,
     ImportJob,
     Recommender,
     RecommenderUpdate,
@@ -103,6 +105,8 @@ class Quotas:
     in_flight_import_jobs_per_region: int = 5
     recommenders_per_dataset_group: int = 5
     recommenders_per_region: int = 15
+    # The current quotas page (30, adjustable); the 2023 table said 10.
+    filters_per_dataset_group: int = 30
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
         self._recommenders: dict[str, Recommender] = {}
         self._trackers: dict[str, EventTracker] = {}
         self._attributions: dict[str, MetricAttribution] = {}
+        self._filters: dict[str, Filter] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._failure_plans: list[_FailurePlan] = []
         self._init_data_jobs()
@@ -178,7 +183,14 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
 
     def status(self, arn: str) -> str | None:
         """The status of a resource right now, or None if it does not exist (or is deleted)."""
-        stores = (self._groups, self._datasets, self._imports, self._recommenders, self._trackers)
+        stores = (
+            self._groups,
+            self._datasets,
+            self._imports,
+            self._recommenders,
+            self._trackers,
+            self._filters,
+        )
         for store in (*stores, *self._data_job_stores()):
             resource = store.get(arn)
             if resource is not None:
@@ -240,10 +252,15 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
     # -- setup helpers (not logged, never faulted) --------------------------------------------
 
     def create_ready_dataset_group(
-        self, name: str = "sim-dsg", *, domain: str = "ECOMMERCE"
+        self,
+        name: str = "sim-dsg",
+        *,
+        domain: str = "ECOMMERCE",
+        schemas: Mapping[str, str] | None = None,
     ) -> ReadyDatasetGroup:
         """An ACTIVE dataset group with an ACTIVE Interactions dataset and one ACTIVE FULL import.
 
+        `schemas` adds more ACTIVE datasets: dataset type ("Items", "Users") -> schema JSON.
         Advances the clock by as long as those creations take.
         """
         group_arn = self._invoke("CreateDatasetGroup", {"name": name, "domain": domain})[
@@ -279,6 +296,21 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
             },
         )["datasetImportJobArn"]
         self._settle(self._imports[job_arn].timeline)
+        for dataset_type, body in (schemas or {}).items():
+            extra_schema = self._invoke(
+                "CreateSchema",
+                {"name": f"{name}-{dataset_type.lower()}", "domain": domain, "schema": body},
+            )["schemaArn"]
+            extra = self._invoke(
+                "CreateDataset",
+                {
+                    "name": f"{name}-{dataset_type.lower()}",
+                    "datasetGroupArn": group_arn,
+                    "datasetType": dataset_type,
+                    "schemaArn": extra_schema,
+                },
+            )["datasetArn"]
+            self._settle(self._datasets[extra].timeline)
         return ReadyDatasetGroup(group_arn, schema_arn, dataset_arn, job_arn)
 
     def create_ready_recommender(
@@ -366,6 +398,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
                     [r for r in self._recommenders.values() if r.group_arn == group.arn],
                 ),
                 ("event tracker", [t for t in self._trackers.values() if t.group_arn == group.arn]),
+                ("filter", [f for f in self._filters.values() if f.group_arn == group.arn]),
             )
             if found
         ]
@@ -922,6 +955,91 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
         view.pop("failureReason", None)
         return view
 
+    # -- filters ------------------------------------------------------------------------------
+
+    @operation("CreateFilter")
+    def _create_filter(self, req: Params) -> Params:
+        name = req["name"]
+        arn = self._arn(f"filter/{name}")
+        if arn in self._filters:
+            raise already_exists(f"Filter {arn} already exists.")
+        group = self._get(self._groups, req["datasetGroupArn"])
+        status = group.timeline.status(self.clock.now())
+        if status != ACTIVE:
+            # [H] CreateFilter models no ResourceInUse.
+            raise invalid_input(f"Dataset group {group.arn} is in {status} status, not ACTIVE.")
+        self._check_filter_expression(group, req["filterExpression"])
+        in_group = [f for f in self._filters.values() if f.group_arn == group.arn]
+        if len(in_group) >= self.quotas.filters_per_dataset_group:
+            raise limit_exceeded(
+                f"The limit of {self.quotas.filters_per_dataset_group} filters per dataset group "
+                f"has been reached for {group.arn}."
+            )
+        self._check_new_tags(req)
+        self._filters[arn] = Filter(
+            arn=arn,
+            name=name,
+            group_arn=group.arn,
+            expression=req["filterExpression"],
+            created=self.clock.now(),
+            timeline=self._create_timeline(self.durations.filter, None),
+        )
+        self._store_tags(arn, req)
+        return {"filterArn": arn}
+
+    @operation("DescribeFilter")
+    def _describe_filter(self, req: Params) -> Params:
+        found = self._get(self._filters, req["filterArn"])
+        view = self._filter_view(found)
+        view["filterExpression"] = found.expression
+        return {"filter": view}
+
+    @operation("ListFilters")
+    def _list_filters(self, req: Params) -> Params:
+        scope = req.get("datasetGroupArn")
+        views = [
+            self._filter_view(f)
+            for f in self._filters.values()
+            if scope is None or f.group_arn == scope
+        ]
+        # The model spells this list's key with a capital F.
+        return self._page("ListFilters", "Filters", views, req, scope=scope or "")
+
+    @operation("DeleteFilter")
+    def _delete_filter(self, req: Params) -> Params:
+        found = self._get(self._filters, req["filterArn"])
+        self._require_deletable("Filter", found.arn, found.timeline, (ACTIVE, CREATE_FAILED))
+        self._begin_delete(found.timeline)
+        return {}
+
+    def _filter_view(self, found: Filter) -> Params:
+        view = self._common_view(found.name, found.created, found.timeline)
+        view.update(filterArn=found.arn, datasetGroupArn=found.group_arn)
+        return view
+
+    def _check_filter_expression(self, group: DatasetGroup, expression: str) -> None:
+        """[D] a malformed expression, or [H code] one naming a field that no dataset of the
+        group has, is refused with InvalidInput."""
+        try:
+            parts = parse_filter(expression)
+        except FilterExpressionError as error:
+            raise invalid_input(f"Invalid filter expression: {error}") from None
+        now = self.clock.now()
+        fields: dict[str, tuple[str, ...]] = {}
+        for dataset in self._datasets.values():
+            if dataset.group_arn == group.arn and dataset.timeline.status(now) == ACTIVE:
+                schema = self._schemas.get(dataset.schema_at(now))
+                fields[dataset.dataset_type.title()] = schema.field_names if schema else ()
+        for scope, name in sorted(referenced_fields(parts)):
+            if scope not in fields:
+                raise invalid_input(
+                    f"Invalid filter expression: dataset group {group.arn} has no {scope} dataset."
+                )
+            if name not in fields[scope]:
+                raise invalid_input(
+                    f"Invalid filter expression: the {scope} dataset has no field {name}."
+                )
+
     # -- tags ---------------------------------------------------------------------------------
 
     @operation("TagResource")
@@ -970,6 +1088,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
             self._recommenders,
             self._trackers,
             self._attributions,
+            self._filters,
         )
         if not any(arn in store for store in (*stores, *self._data_job_stores())):
             raise not_found(arn)
@@ -981,6 +1100,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
         self._purge(self._recommenders, now)
         self._purge(self._trackers, now)
         self._purge(self._attributions, now)
+        self._purge(self._filters, now)
         self._purge(self._datasets, now)
         self._purge(self._groups, now)
         orphans = [
@@ -1024,6 +1144,8 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
                 yield job.timeline
         for attribution in self._attributions.values():
             yield attribution.timeline
+        for found in self._filters.values():
+            yield found.timeline
 
     def _settle(self, timeline: Timeline) -> None:
         self.clock.advance_to(timeline.settles_at())

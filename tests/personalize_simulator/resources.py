@@ -162,6 +162,16 @@ class Recommender:
 
 
 @dataclass
+class Filter:
+    arn: str
+    name: str
+    group_arn: str
+    expression: str
+    created: datetime
+    timeline: Timeline
+
+
+@dataclass
 class EventTracker:
     arn: str
     name: str

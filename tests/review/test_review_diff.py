@@ -217,3 +217,36 @@ def test_renamed_ids_inside_sub_strings_are_mapped_whole_not_by_prefix() -> None
     assert normalize(value, {"Handle": "HandleNew"}) == {
         "Fn::Sub": "${HandleNew.Arn} ${HandleOther}"
     }
+
+
+def test_metadata_and_training_columns_are_in_place_with_their_cost() -> None:
+    # GIVEN a recommender that gains item metadata and leaves two columns out of training
+    training = '{"excludedDatasetColumns":{"ITEMS":["ADULT"]}}'
+    result = _diff(
+        {"Rec": recommender()},
+        {"Rec": recommender(EnableMetadataWithRecommendations="true", TrainingDataConfig=training)},
+    )
+    page = render_diff(result, base_label="base", head_label="head")
+    # THEN both are in-place updates, each with what it costs
+    (line,) = [line for line in page.splitlines() if line.startswith("- `shop-test-best-sellers`")]
+    assert line.startswith("- `shop-test-best-sellers`: **updated in place**: ")
+    assert "EnableMetadataWithRecommendations" in line
+    assert "(item metadata is billed extra)" in line
+    assert "(a full retraining; the current model serves until it is done)" in line
+    assert result.warnings == []
+
+
+def test_a_changed_filter_expression_is_a_replacement_without_a_stateful_warning() -> None:
+    def _filter(expression: str, name: str) -> dict[str, Any]:
+        return resource(
+            "AWS::Personalize::Filter",
+            {"Name": name, "DatasetGroupArn": "arn", "FilterExpression": expression},
+        )
+
+    result = _diff(
+        {"Filter": _filter('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")', "f-1")},
+        {"Filter": _filter('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("View")', "f-2")},
+    )
+    page = render_diff(result, base_label="base", head_label="head")
+    assert "### `Filter` (AWS::Personalize::Filter): **replaced**:" in page
+    assert result.warnings == []

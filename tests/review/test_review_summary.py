@@ -101,3 +101,64 @@ def test_durations_read_in_hours_and_minutes() -> None:
         "1 h 30 min",
         "12 h",
     ]
+
+
+def test_metadata_and_training_columns_are_shown_with_their_cost(tmp_path: Path) -> None:
+    # GIVEN one recommender with item metadata and training columns, one without either
+    resources = {
+        "Rich": recommender(
+            "shop-test-recommended-for-you",
+            EnableMetadataWithRecommendations="true",
+            TrainingDataConfig='{"excludedDatasetColumns":{"ITEMS":["ADULT","GENDER"]}}',
+        ),
+        "Plain": recommender("shop-test-best-sellers"),
+    }
+    page = _summary(prices(tmp_path), resources)
+    # THEN the recommenders table says which returns metadata and what each trains on
+    section = page.split("## Recommenders")[1].split("## Cost drivers")[0]
+    rows = {
+        line.split("|")[1].strip(): line for line in section.splitlines() if "| `shop-test-" in line
+    }
+    rich, plain = rows["`shop-test-recommended-for-you`"], rows["`shop-test-best-sellers`"]
+    assert "| **yes** (billed extra) | excluded ITEMS: ADULT, GENDER |" in rich
+    assert "| no | all |" in plain
+    # AND the cost drivers say metadata is billed on top and not priced here, and what a
+    # change of training columns does
+    assert (
+        "**Not in these figures: item metadata.** `shop-test-recommended-for-you` return item "
+        "metadata" in page
+    )
+    assert "a change of them updates the recommender in place with a full retraining" in page
+
+
+def test_filters_are_listed_with_the_values_a_request_needs(tmp_path: Path) -> None:
+    # GIVEN dev's two filters, one with a parameter of an INCLUDE part, and a chained one
+    resources = {
+        "Purchased": resource(
+            "AWS::Personalize::Filter",
+            {
+                "Name": "shop-test-exclude-purchased-9f7ca312",
+                "DatasetGroupArn": {"Fn::GetAtt": ["DatasetGroup", "DatasetGroupArn"]},
+                "FilterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+            },
+        ),
+        "Mixed": resource(
+            "AWS::Personalize::Filter",
+            {
+                "Name": "shop-test-category-33b2cedc",
+                "FilterExpression": "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) | "
+                "EXCLUDE ItemID WHERE Items.CATEGORY_L2 IN ($NOT)",
+            },
+        ),
+    }
+    page = _summary(prices(tmp_path), resources)
+    # THEN the glance counts them and the section has one row each, sorted by name
+    assert "- 2 filters" in page
+    section = page.split("## Filters")[1].split("## Cost drivers")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `shop-test-")]
+    assert rows == [
+        "| `shop-test-category-33b2cedc` | `INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) "
+        "\\| EXCLUDE ItemID WHERE Items.CATEGORY_L2 IN ($NOT)` | `$CATEGORY` | `$NOT` | `Mixed` |",
+        "| `shop-test-exclude-purchased-9f7ca312` | `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE "
+        'IN ("Purchase")` | — | — | `Purchased` |',
+    ]

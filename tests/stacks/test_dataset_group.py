@@ -36,6 +36,7 @@ def test_only_configured_datasets_are_created(synth, cdk_json_context) -> None: 
     # GIVEN a dev environment with interactions data only
     environments = copy.deepcopy(cdk_json_context["environments"])
     environments["dev"]["datasets"] = {"interactions": {"source": "data/sample/interactions.csv"}}
+    environments["dev"]["filters"].pop("category")  # it filters on Items
     # WHEN synthesized
     stacks = synth({"environments": environments, "env": "dev"})
     # THEN it has the Interactions dataset and schema and nothing for items or users
@@ -83,5 +84,7 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "DashboardUrl",
         "AlarmTopicArn",
         "MetricAttributionArn",
+        "ExcludePurchasedFilterArn",
+        "CategoryFilterArn",
     }
     assert all("Export" not in o for o in outputs.values())

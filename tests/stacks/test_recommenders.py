@@ -186,3 +186,46 @@ def test_deploy_takes_the_longest_import_plus_the_longest_training(templates, en
     total = _critical_path_minutes(templates[env].to_json())
     expected = IMPORT_MINUTES + TRAINING_MINUTES
     assert abs(total - expected) <= 0.05 * expected
+
+
+# ---------------------------------------------------------------- metadata and training columns
+
+
+def test_recommenders_without_metadata_or_training_columns_do_not_carry_them(
+    dev: Template,
+) -> None:
+    # Unset, they are not written at all: existing recommenders' properties stay as they were.
+    for body in _recommenders(dev).values():
+        assert "EnableMetadataWithRecommendations" not in body["Properties"]
+        assert "TrainingDataConfig" not in body["Properties"]
+
+
+def test_metadata_and_training_columns_are_applied_in_place(synth, templates) -> None:  # type: ignore[no-untyped-def]
+    # GIVEN dev, WHEN recommended-for-you gets metadata and leaves a column out of training
+    before = templates["dev"].to_json()
+    prefix = "dev.recommenders.recommended-for-you"
+    overrides = {
+        "env": "dev",
+        f"{prefix}.enableMetadataWithRecommendations": "true",
+        f"{prefix}.trainingDataConfig": '{"excludedDatasetColumns": {"items": ["ADULT"]}}',
+    }
+    after = Template.from_stack(synth(overrides)["dev"]).to_json()
+    logical_id, _ = _by_name(templates["dev"], "shop-dev-recommended-for-you")
+    # THEN the same recommender (no replacement) carries both, as strings the handler parses
+    props = after["Resources"][logical_id]["Properties"]
+    assert props["EnableMetadataWithRecommendations"] == "true"
+    assert json.loads(props["TrainingDataConfig"]) == {
+        "excludedDatasetColumns": {"ITEMS": ["ADULT"]}
+    }
+    changed = {
+        k for k, v in props.items() if before["Resources"][logical_id]["Properties"].get(k) != v
+    }
+    assert changed == {
+        "EnableMetadataWithRecommendations",
+        "TrainingDataConfig",
+        "ReadinessHandle",
+    }
+    # ... and a new operation: CloudFormation waits until Personalize has applied it
+    diff = _diff(before, after)
+    assert all(k.startswith("RecommendedForYouRecommenderReady") for k in diff["added"])
+    assert len(diff["added"]) == 2

@@ -95,11 +95,19 @@ def test_what_changes_besides_is_permissions_and_the_imports_order(
         "AWS::IAM::Policy",  # the handlers may now update datasets and manage schemas
         "AWS::IAM::Role",  # the cdk-nag acknowledgment of that, in the role's metadata
         "Custom::PersonalizeDatasetImport",  # imports now wait for the schema update
+        "AWS::Personalize::Filter",  # so do filters: they may name the new fields
     }
     for logical_id, resource_type in changed.items():
+        before, after = today["Resources"][logical_id], evolved["Resources"][logical_id]
         if resource_type == "AWS::IAM::Role":
-            before, after = today["Resources"][logical_id], evolved["Resources"][logical_id]
             assert before["Properties"] == after["Properties"]
+        if resource_type == "AWS::Personalize::Filter":
+            assert {k: v for k, v in before.items() if k != "DependsOn"} == {
+                k: v for k, v in after.items() if k != "DependsOn"
+            }
+            assert set(after["DependsOn"]) - set(before["DependsOn"]) == {
+                i for i in evolved["Resources"] if "SchemaUpdate" in i
+            }
     assert sorted(i for i, t in changed.items() if t == "Custom::PersonalizeDatasetImport") == [
         i for i in sorted(changed) if i.startswith(("ItemsImport", "UsersImport"))
     ]

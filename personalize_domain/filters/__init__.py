@@ -1,0 +1,1 @@
+"""Personalize filters: their names, their expression grammar, and the checks run at synth."""
