@@ -8,7 +8,7 @@ from typing import Any
 
 from personalize_domain.filters.names import filter_name
 from tests.handlers.conftest import World
-from tests.personalize_simulator import ECOMMERCE_INTERACTIONS_SCHEMA
+from tests.handlers.shop_templates import dataset_group_resources
 
 PURCHASED = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
 VIEWED_OR_PURCHASED = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("View", "Purchase")'
@@ -17,27 +17,7 @@ VIEWED_OR_PURCHASED = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("View", 
 def _stack(expression: str, *, name: str | None = None) -> dict[str, Any]:
     """The dataset group, its Interactions dataset and one filter, as the stack declares them."""
     return {
-        "Group": {
-            "Type": "AWS::Personalize::DatasetGroup",
-            "Properties": {"Name": "shop-dev", "Domain": "ECOMMERCE"},
-        },
-        "Schema": {
-            "Type": "AWS::Personalize::Schema",
-            "Properties": {
-                "Name": "shop-dev-interactions-1",
-                "Schema": ECOMMERCE_INTERACTIONS_SCHEMA,
-                "Domain": "ECOMMERCE",
-            },
-        },
-        "Dataset": {
-            "Type": "AWS::Personalize::Dataset",
-            "Properties": {
-                "Name": "shop-dev-interactions",
-                "DatasetType": "Interactions",
-                "DatasetGroupArn": {"Ref": "Group"},
-                "SchemaArn": {"Ref": "Schema"},
-            },
-        },
+        **dataset_group_resources(),
         "ExcludePurchasedFilter": {
             "Type": "AWS::Personalize::Filter",
             "Properties": {

@@ -18,7 +18,8 @@ import recommender
 
 from tests.cfn_model import MAX_RESPONSE_BYTES, CloudFormation
 from tests.handlers.conftest import World
-from tests.personalize_simulator import ECOMMERCE_INTERACTIONS_SCHEMA, RECOMMENDED_FOR_YOU
+from tests.handlers.shop_templates import dataset_group_resources
+from tests.personalize_simulator import RECOMMENDED_FOR_YOU
 
 ROLE = "arn:aws:iam::123456789012:role/shop-dev-personalize"
 BEST_SELLERS = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
@@ -41,29 +42,7 @@ def shop(
 ) -> dict[str, Any]:
     """The dev stack's lifecycle resources, with the dependencies the constructs give them: a
     new operation (new data, new configuration) gets a new handle and condition."""
-    template: dict[str, Any] = {
-        "Group": {
-            "Type": "AWS::Personalize::DatasetGroup",
-            "Properties": {"Name": "shop-dev", "Domain": "ECOMMERCE"},
-        },
-        "Schema": {
-            "Type": "AWS::Personalize::Schema",
-            "Properties": {
-                "Name": "shop-dev-interactions-1",
-                "Schema": ECOMMERCE_INTERACTIONS_SCHEMA,
-                "Domain": "ECOMMERCE",
-            },
-        },
-        "Dataset": {
-            "Type": "AWS::Personalize::Dataset",
-            "Properties": {
-                "Name": "shop-dev-interactions",
-                "DatasetType": "Interactions",
-                "DatasetGroupArn": {"Ref": "Group"},
-                "SchemaArn": {"Ref": "Schema"},
-            },
-        },
-    }
+    template = dataset_group_resources()
     op = _h(data)
     template[f"ImportHandle{op}"] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
     template["Import"] = {
