@@ -64,16 +64,15 @@ def _hours(start: datetime, count: int) -> list[datetime]:
 # ------------------------------------------------------------------ which alarms exist
 
 
-def test_dev_has_readiness_idle_5xx_and_put_events_alarms_and_no_utilization_alarm(
-    dev: Template,
-) -> None:
-    # dev's recommenders run at the minimum of 1 request/s: nothing to lower, no utilization alarm
+def test_dev_has_all_five_alarm_kinds(dev: Template) -> None:
+    # recommended-for-you runs at 2 requests/s (as in prod): it alone has a utilization alarm
     assert sorted(_alarms(dev)) == [
         "shop-dev-best-sellers-idle",
         "shop-dev-best-sellers-server-errors",
         "shop-dev-put-events-errors",
         "shop-dev-readiness-failed",
         "shop-dev-recommended-for-you-idle",
+        "shop-dev-recommended-for-you-low-utilization",
         "shop-dev-recommended-for-you-server-errors",
     ]
 
@@ -299,6 +298,17 @@ def test_utilization_alarm_fires_below_the_share_of_the_billed_minimum(prod: Tem
     assert evaluate(alarm, {"GetRecommendations": [under] * 5 + [billed * 0.6]}, times) == OK
     assert evaluate(alarm, {"GetRecommendations": [billed * 0.5] * 6}, times) == OK  # at 50 %
     assert evaluate(alarm, {}, times) == ALARM  # no traffic at all is the least utilization
+
+
+def test_utilization_alarm_of_a_paused_environment_counts_only_running_hours(
+    dev: Template,
+) -> None:
+    alarm = _alarms(dev)["shop-dev-recommended-for-you-low-utilization"]
+    under = {"GetRecommendations": [2 * 3600 * 0.1] * 6}  # 10 % of the billed minimum
+    # GIVEN 09:00-15:00 Madrid on a winter Tuesday (running) THEN the waste is reported
+    assert evaluate(alarm, under, _hours(WINTER_TUESDAY + 8 * HOUR, 6)) == ALARM
+    # GIVEN the same traffic at night (stopped by the schedule) THEN nothing is billed: quiet
+    assert evaluate(alarm, under, _hours(WINTER_TUESDAY + 20 * HOUR, 6)) == OK
 
 
 def test_server_errors_alarm_needs_two_of_three_periods(dev: Template) -> None:
