@@ -23,21 +23,22 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from personalize_domain.config import RunningHours
-from personalize_domain.monitoring_config import AlertsConfig, iso_weekdays
+from personalize_domain.monitoring_config import (
+    NAMESPACE,
+    RECOMMENDER_DIMENSION,
+    REQUESTS,
+    SECONDS_PER_HOUR,
+    AlertsConfig,
+    iso_weekdays,
+)
 
-NAMESPACE = "AWS/Personalize"
-# Documented for campaigns as CampaignArn; recommenders use RecommenderArn in public code
-# (aws-samples/amazon-personalize-monitor). Unconfirmed in the docs: see docs/monitoring.md.
-RECOMMENDER_DIMENSION = "RecommenderArn"
 EVENT_TRACKER_DIMENSION = "EventTrackerArn"
-REQUESTS = "GetRecommendations"
 LATENCY = "GetRecommendationsLatency"
 ERRORS_4XX = "GetRecommendations4xxErrors"
 ERRORS_5XX = "GetRecommendations5xxErrors"
 PUT_EVENTS = "PutEventsRequests"
 PUT_EVENTS_4XX = "PutEvents4xxErrors"
 PUT_EVENTS_5XX = "PutEvents5xxErrors"
-SECONDS_PER_HOUR = 3600
 FIVE_MINUTES = Duration.minutes(5)
 ONE_HOUR = Duration.hours(1)
 # Metric attribution aggregates over 15-minute windows.

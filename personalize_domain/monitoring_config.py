@@ -18,6 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 # Defaults, documented in docs/monitoring.md and the README's context table.
+# What the dashboard, the alarms and `personalize-shop usage` read: one definition for all three.
+NAMESPACE = "AWS/Personalize"
+# Documented for campaigns as CampaignArn; recommenders use RecommenderArn in public code
+# (aws-samples/amazon-personalize-monitor). Unconfirmed in the docs: see docs/monitoring.md.
+RECOMMENDER_DIMENSION = "RecommenderArn"
+REQUESTS = "GetRecommendations"
+SECONDS_PER_HOUR = 3600
+
 DEFAULT_IDLE_HOURS = 6
 DEFAULT_LOW_UTILIZATION_HOURS = 6
 DEFAULT_LOW_UTILIZATION_PERCENT = 50

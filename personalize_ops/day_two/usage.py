@@ -27,17 +27,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from personalize_domain.config import RunningHours
-from personalize_domain.monitoring_config import iso_weekdays
+from personalize_domain.monitoring_config import (
+    NAMESPACE,
+    RECOMMENDER_DIMENSION,
+    REQUESTS,
+    SECONDS_PER_HOUR,
+    iso_weekdays,
+)
 from personalize_ops.day_two.clients import CloudWatchClient, PersonalizeClient
 from personalize_ops.day_two.errors import DayTwoError
 from personalize_ops.day_two.stack import StackOutputs
 from personalize_ops.day_two.table import render_table
 
-NAMESPACE = "AWS/Personalize"
-# As the stack's dashboard and alarms read it; see docs/monitoring.md for what is confirmed.
-RECOMMENDER_DIMENSION = "RecommenderArn"
-REQUESTS = "GetRecommendations"
-SECONDS_PER_HOUR = 3600
 HOUR = timedelta(hours=1)
 
 
