@@ -208,15 +208,34 @@ def arn_ref(construct: IConstruct) -> str:
     return f"<{Stack.of(construct).resolve(child.logical_id)}.Arn>"
 
 
+# Resources whose decisions or checkov skips depend on marks (`mark`) or on who invokes them.
+_DEPENDS_ON_ROLES = (lambda_.CfnFunction, s3.CfnBucket, iam.CfnPolicy)
+
+
 @jsii.implements(IAspect)
 class ComplianceDecisions:
-    """Applies COMPLIANCE_DECISIONS and the checkov skips to each resource a rule concerns."""
+    """Applies COMPLIANCE_DECISIONS and the checkov skips to each resource a rule concerns.
+
+    Every read of a construct's node, path or metadata is a round trip to jsii's Node process:
+    roles are read only for the resources they decide something for, and each scope's own marks
+    once per synth, however many resources sit under it.
+    """
+
+    def __init__(self) -> None:
+        self._own_roles: dict[int, tuple[IConstruct, frozenset[str]]] = {}
 
     def visit(self, construct: IConstruct) -> None:
-        roles = _roles(construct)
+        if not isinstance(construct, CfnResource):
+            return
+        # CDK's own singleton handlers are plain CfnResources of type AWS::Lambda::Function.
+        roles = (
+            self._roles(construct)
+            if isinstance(construct, _DEPENDS_ON_ROLES)
+            or construct.cfn_resource_type == "AWS::Lambda::Function"
+            else set()
+        )
         by_cloudformation = INVOKED_BY_CLOUDFORMATION in roles
-        if isinstance(construct, CfnResource):
-            _checkov_skips(construct, roles, by_cloudformation=by_cloudformation)
+        _checkov_skips(construct, roles, by_cloudformation=by_cloudformation)
         decisions: tuple[str, ...] = ()
         if isinstance(construct, lambda_.CfnFunction):
             dlq = "LambdaDLQ/custom-resource" if by_cloudformation else "LambdaDLQ"
@@ -241,22 +260,29 @@ class ComplianceDecisions:
                     Acknowledgment(id=f"{pack}-{rule}", reason=COMPLIANCE_DECISIONS[decision])
                 )
 
+    def _roles(self, construct: IConstruct) -> set[str]:
+        """The marks on the construct and its ancestors, and CDK's own custom-resource
+        handlers."""
+        roles: set[str] = set()
+        for scope in construct.node.scopes:
+            known = self._own_roles.get(id(scope))
+            if known is None:
+                known = (scope, _own_roles(scope))
+                self._own_roles[id(scope)] = known
+            roles.update(known[1])
+        return roles
 
-def _roles(construct: IConstruct) -> set[str]:
-    """The marks on the construct and its ancestors, and CDK's own custom-resource handlers."""
-    roles: set[str] = set()
-    for scope in construct.node.scopes:
-        roles.update(
-            str(entry.data) for entry in scope.node.metadata if entry.type == ROLE_METADATA
-        )
-        parent = scope.node.scope
-        if (
-            parent is not None
-            and isinstance(parent, Stack)
-            and scope.node.id.startswith(_CDK_CUSTOM_RESOURCE_HANDLERS)
-        ):
-            roles.add(INVOKED_BY_CLOUDFORMATION)
-    return roles
+
+def _own_roles(scope: IConstruct) -> frozenset[str]:
+    roles = {str(entry.data) for entry in scope.node.metadata if entry.type == ROLE_METADATA}
+    parent = scope.node.scope
+    if (
+        parent is not None
+        and isinstance(parent, Stack)
+        and scope.node.id.startswith(_CDK_CUSTOM_RESOURCE_HANDLERS)
+    ):
+        roles.add(INVOKED_BY_CLOUDFORMATION)
+    return frozenset(roles)
 
 
 def _checkov_skips(resource: CfnResource, roles: set[str], *, by_cloudformation: bool) -> None:
