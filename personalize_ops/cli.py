@@ -624,7 +624,8 @@ def recommend_command(
     environment's items dataset is a local CSV. The recommender must be ACTIVE. With --filter
     only items the filter keeps are returned; with --promotion a share of them comes from
     another filter's items, marked in a PROMOTION column; --metadata-columns adds the
-    recommender's item metadata as columns.
+    recommender's item metadata as columns. The last line is the answer's recommendationId,
+    for `event --recommendation-id` (metric attribution).
     """
     # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
     check_inputs(use_case, user_id, item_id)
