@@ -12,6 +12,7 @@ import dataset_schema
 from tests.cfn_model import CREATE_FAILED_MARKER, CloudFormation, Response
 from tests.cfn_model.stack import Loop
 from tests.handlers.conftest import World
+from tests.handlers.shop_templates import dataset_group_resources, schema_and_dataset
 
 TYPE = dataset_schema.RESOURCE_TYPE
 V1_FIELDS: list[dict[str, Any]] = [
@@ -40,37 +41,23 @@ def _props(dataset_arn: Any, fields: list[dict[str, Any]], name: str) -> dict[st
 def _stack(
     fields: list[dict[str, Any]], name: str, *, failure: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The dataset group and its Users dataset (created on V1) as the stack declares them, and
+    """The dataset group with its Users dataset (created on V1) as the stack declares them, and
     the resource that moves the dataset to `fields`; `failure`, a sibling failing after it."""
     template: dict[str, Any] = {
-        "Group": {
-            "Type": "AWS::Personalize::DatasetGroup",
-            "Properties": {"Name": "shop-dev", "Domain": "ECOMMERCE"},
+        **dataset_group_resources(),
+        **schema_and_dataset(
+            "Users", schema_name="shop-dev-users-v1", schema=_body(V1_FIELDS), prefix="Users"
+        ),
+        "UsersSchemaUpdate": {
+            "Type": TYPE,
+            "Properties": _props({"Ref": "UsersDataset"}, fields, name),
         },
-        "UsersSchemaV1": {
-            "Type": "AWS::Personalize::Schema",
-            "Properties": {
-                "Name": "shop-dev-users-v1",
-                "Schema": _body(V1_FIELDS),
-                "Domain": "ECOMMERCE",
-            },
-        },
-        "Users": {
-            "Type": "AWS::Personalize::Dataset",
-            "Properties": {
-                "Name": "shop-dev-users",
-                "DatasetType": "Users",
-                "DatasetGroupArn": {"Ref": "Group"},
-                "SchemaArn": {"Ref": "UsersSchemaV1"},
-            },
-        },
-        "UsersSchema": {"Type": TYPE, "Properties": _props({"Ref": "Users"}, fields, name)},
     }
     if failure is not None:
         template["Elsewhere"] = {
             "Type": "Test::Failure",
             "Properties": failure,
-            "DependsOn": ["UsersSchema"],
+            "DependsOn": ["UsersSchemaUpdate"],
         }
     return template
 
@@ -126,9 +113,9 @@ def test_update_is_applied_and_awaited(world: World) -> None:
     outcome = cfn.deploy(_stack(V2_FIELDS, "shop-dev-users-v2"))
     # THEN the resource completes only once Personalize has moved the dataset onto V2
     assert outcome.status == "CREATE_COMPLETE", outcome.failures
-    users = cfn.physical["Users"]
-    assert cfn.physical["UsersSchema"] == f"{SCHEMA}/shop-dev-users-v2"
-    assert _schema_of(world, users) == cfn.physical["UsersSchema"]
+    users = cfn.physical["UsersDataset"]
+    assert cfn.physical["UsersSchemaUpdate"] == f"{SCHEMA}/shop-dev-users-v2"
+    assert _schema_of(world, users) == cfn.physical["UsersSchemaUpdate"]
     assert _dataset(world, users)["latestDatasetUpdate"]["status"] == "ACTIVE"
 
 
@@ -221,13 +208,13 @@ def test_the_next_schema_replaces_the_previous_one_which_is_then_deleted(world: 
     # GIVEN the stack's dataset on V2 through this resource
     cfn = world.stack()
     assert cfn.deploy(_stack(V2_FIELDS, "shop-dev-users-v2")).status == "CREATE_COMPLETE"
-    v2 = cfn.physical["UsersSchema"]
+    v2 = cfn.physical["UsersSchemaUpdate"]
     # WHEN the stack is updated to V3 (a new name: a replacement, then the clean-up)
     outcome = cfn.deploy(_stack(V3_FIELDS, "shop-dev-users-v3"))
     # THEN the dataset is on V3 and V2 is gone
     assert outcome.status == "UPDATE_COMPLETE", outcome.failures
-    assert cfn.physical["UsersSchema"] == f"{SCHEMA}/shop-dev-users-v3"
-    assert _schema_of(world, cfn.physical["Users"]) == cfn.physical["UsersSchema"]
+    assert cfn.physical["UsersSchemaUpdate"] == f"{SCHEMA}/shop-dev-users-v3"
+    assert _schema_of(world, cfn.physical["UsersDataset"]) == cfn.physical["UsersSchemaUpdate"]
     assert world.personalize.status(v2) is None
 
 
@@ -235,7 +222,7 @@ def test_a_rollback_to_fewer_fields_keeps_the_newer_schema(world: World) -> None
     # GIVEN the dataset on V2, then moved to V3 by an update in which a later resource fails
     cfn = world.stack()
     assert cfn.deploy(_stack(V2_FIELDS, "shop-dev-users-v2")).status == "CREATE_COMPLETE"
-    users = cfn.physical["Users"]
+    users = cfn.physical["UsersDataset"]
     # WHEN CloudFormation rolls back to V2 (Personalize cannot remove a field)
     outcome = cfn.deploy(_stack(V3_FIELDS, "shop-dev-users-v3", failure={"AfterSeconds": 30}))
     # THEN the rollback completes without asking Personalize for anything, the dataset keeps V3
@@ -252,7 +239,7 @@ def test_delete_leaves_a_schema_the_dataset_still_uses(world: World) -> None:
     # GIVEN the stack on V2
     cfn: CloudFormation = world.stack()
     assert cfn.deploy(_stack(V2_FIELDS, "shop-dev-users-v2")).status == "CREATE_COMPLETE"
-    v2 = cfn.physical["UsersSchema"]
+    v2 = cfn.physical["UsersSchemaUpdate"]
     # WHEN the stack is deleted: this resource goes before its dataset
     outcome = cfn.delete()
     # THEN the delete completes, and the schema its dataset used then was left to it
