@@ -624,7 +624,8 @@ def recommend_command(
     environment's items dataset is a local CSV. The recommender must be ACTIVE. With --filter
     only items the filter keeps are returned; with --promotion a share of them comes from
     another filter's items, marked in a PROMOTION column; --metadata-columns adds the
-    recommender's item metadata as columns.
+    recommender's item metadata as columns. The last line is the answer's recommendationId,
+    for `event --recommendation-id` (metric attribution).
     """
     # Inputs first: a wrong call should not need credentials or a deployed stack to be caught.
     check_inputs(use_case, user_id, item_id)
@@ -896,6 +897,31 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
 _DATASET_TYPE = click.Choice([t.key for t in DatasetType])
 
 
+def _data_env_options(
+    env_help: str = "Environment in cdk.json.",
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """--env and --region of the data commands: they change an environment's data, so --env has
+    no default."""
+
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        command = click.option(
+            "--region", help="AWS region. [default: the environment's `region` in cdk.json]"
+        )(command)
+        return click.option("--env", "env_name", required=True, help=env_help)(command)
+
+    return decorate
+
+
+def _dataset_type_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option("--type", "type_key", required=True, type=_DATASET_TYPE, help=help_text)
+
+
+def _no_wait_option(
+    help_text: str = "Start the job and return.",
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option("--no-wait", is_flag=True, help=help_text)
+
+
 def _storage(clients: Clients) -> StorageClients:
     return _given(StorageClients) or default_storage_clients(clients.region)
 
@@ -922,11 +948,8 @@ Examples:
   import --env prod --type interactions s3://shop-exports/2026-12-01/interactions.csv
 """,
 )
-@click.option("--env", "env_name", required=True, help="Environment in cdk.json to import into.")
-@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
-@click.option(
-    "--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to import into."
-)
+@_data_env_options("Environment in cdk.json to import into.")
+@_dataset_type_option("Dataset to import into.")
 @click.argument("source")
 @click.option(
     "--mode",
@@ -942,7 +965,7 @@ Examples:
     show_default=True,
     help="The validator's report cache (as for validate).",
 )
-@click.option("--no-wait", is_flag=True, help="Start the job and return; follow it with status.")
+@_no_wait_option("Start the job and return; follow it with status.")
 @_operator_errors
 def import_command(
     env_name: str,
@@ -1009,15 +1032,14 @@ Examples:
   forget-user --env prod --file requests/2026-12.csv     # a CSV with a USER_ID column
 """,
 )
-@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
-@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@_data_env_options()
 @click.argument("user_ids", nargs=-1)
 @click.option(
     "--file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A CSV file with a USER_ID column (header line first), up to 100 MB.",
 )
-@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_no_wait_option()
 @_operator_errors
 def forget_user(
     env_name: str, region: str | None, user_ids: tuple[str, ...], file: Path | None, no_wait: bool
@@ -1060,9 +1082,8 @@ Examples:
          --role-arn arn:aws:iam::111122223333:role/personalize-export
 """,
 )
-@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
-@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
-@click.option("--type", "type_key", required=True, type=_DATASET_TYPE, help="Dataset to export.")
+@_data_env_options()
+@_dataset_type_option("Dataset to export.")
 @click.option(
     "--out", required=True, help="s3://bucket/prefix/ Personalize writes the CSV files to."
 )
@@ -1078,7 +1099,7 @@ Examples:
     help="Role Personalize assumes to write --out. [default: the stack's Personalize role, "
     "which can only read the data bucket: give a role that may write --out]",
 )
-@click.option("--no-wait", is_flag=True, help="Start the job and return.")
+@_no_wait_option()
 @_operator_errors
 def export(
     env_name: str,

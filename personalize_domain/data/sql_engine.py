@@ -35,7 +35,7 @@ from personalize_domain.data.report import (
 )
 from personalize_domain.data.rule_set import Num, Raw, RuleDef, to_duckdb_sql, value_rules
 from personalize_domain.data.structure import parse_header
-from personalize_domain.data.validator import _file_finding, _header_findings, _positions
+from personalize_domain.data.validator import _positions, check_header, header_only_finding
 from personalize_domain.schemas import DatasetSchema, DatasetType
 from personalize_domain.use_cases import USE_CASES
 
@@ -81,19 +81,8 @@ def _validate(
     runner: SqlRunner,
     selected: tuple[str, ...],
 ) -> tuple[DatasetStats, list[Finding]]:
-    if not head:
-        return DatasetStats(), [
-            _file_finding(
-                name,
-                "empty-file",
-                "the file is empty.",
-                "write a header row with the schema's columns "
-                f"({','.join(schema.column_names)}) followed by data rows.",
-            )
-        ]
-    header = parse_header(head)
-    findings = _header_findings(name, header, schema)
-    if not any(n.strip() for n in header.names):
+    header, findings = check_header(name, parse_header(head) if head else None, schema)
+    if header is None:
         return DatasetStats(), findings
     n_columns = len(header.names)
     positions = _positions(header, schema)
@@ -107,14 +96,7 @@ def _validate(
     [totals] = run(f"SELECT {', '.join(['COUNT(*)', *counts])} FROM data")
     rows = int(totals[0] or 0)
     if rows == 0:
-        findings.append(
-            _file_finding(
-                name,
-                "header-only",
-                "the file has a header row but no data rows.",
-                "add data rows below the header.",
-            )
-        )
+        findings.append(header_only_finding(name))
         return DatasetStats(columns=header.names), findings
     for (spec, pos, rule), count in zip(rules, totals[1:], strict=True):
         if count:

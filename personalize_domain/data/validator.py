@@ -306,29 +306,13 @@ def _validate(
     cached_meanwhile: Callable[[], ValidationReport | None],
 ) -> tuple[DatasetStats, list[Finding]]:
     file = str(path)
-    if path.stat().st_size == 0:
-        return DatasetStats(), [
-            _file_finding(
-                file,
-                "empty-file",
-                "the file is empty.",
-                "write a header row with the schema's columns "
-                f"({','.join(schema.column_names)}) followed by data rows.",
-            )
-        ]
-    header = read_header(path)
-    findings = _header_findings(file, header, schema)
-    if not any(name.strip() for name in header.names):
+    header, findings = check_header(
+        file, read_header(path) if path.stat().st_size else None, schema
+    )
+    if header is None:
         return DatasetStats(), findings
     if not has_data_after_header(path, header):
-        findings.append(
-            _file_finding(
-                file,
-                "header-only",
-                "the file has a header row but no data rows.",
-                "add data rows below the header.",
-            )
-        )
+        findings.append(header_only_finding(file))
         return DatasetStats(columns=header.names), findings
 
     plan = _plan(path, header, schema)
@@ -382,6 +366,37 @@ def _file_finding(
     file: str, rule: str, message: str, fix: str, severity: Severity = Severity.ERROR
 ) -> Finding:
     return Finding(rule, severity, 1, (Issue(severity, rule, file, message, fix, row=1),))
+
+
+def check_header(
+    file: str, header: Header | None, schema: DatasetSchema
+) -> tuple[Header | None, list[Finding]]:
+    """The findings of a file's first line (`header` None: the file is empty), and the header
+    when it names columns, so that the rows under it can be checked (else None). Both engines
+    start here, so their header messages are the same."""
+    if header is None:
+        return None, [
+            _file_finding(
+                file,
+                "empty-file",
+                "the file is empty.",
+                "write a header row with the schema's columns "
+                f"({','.join(schema.column_names)}) followed by data rows.",
+            )
+        ]
+    findings = _header_findings(file, header, schema)
+    if not any(name.strip() for name in header.names):
+        return None, findings
+    return header, findings
+
+
+def header_only_finding(file: str) -> Finding:
+    return _file_finding(
+        file,
+        "header-only",
+        "the file has a header row but no data rows.",
+        "add data rows below the header.",
+    )
 
 
 def _header_findings(file: str, header: Header, schema: DatasetSchema) -> list[Finding]:

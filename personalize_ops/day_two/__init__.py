@@ -12,7 +12,7 @@ from personalize_ops.day_two.errors import DayTwoError
 from personalize_ops.day_two.event import SentEvent, send_event
 from personalize_ops.day_two.lifecycle import Action, StateChange, change_state
 from personalize_ops.day_two.metrics import METRICS, RecommenderMetrics, collect_metrics
-from personalize_ops.day_two.recommend import Recommendation, recommend
+from personalize_ops.day_two.recommend import Recommendation, Recommendations, recommend
 from personalize_ops.day_two.stack import StackOutputs, read_outputs
 from personalize_ops.day_two.status import ResourceStatus, collect_status
 
@@ -23,6 +23,7 @@ __all__ = [
     "Clients",
     "DayTwoError",
     "Recommendation",
+    "Recommendations",
     "RecommenderMetrics",
     "ResourceStatus",
     "SentEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,15 @@ class Recommendation:
     # The promotion that placed it, when a promotion was asked for.
     promotion: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """One GetRecommendations answer: its items, and the recommendationId that metric
+    attribution needs with a click or purchase of one of them (None if none came back)."""
+
+    items: list[Recommendation]
+    recommendation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,7 @@ def get_recommendations(
     item_id: str | None,
     num_results: int,
     options: ResolvedOptions = NO_OPTIONS,
-) -> list[Recommendation]:
+) -> Recommendations:
     request: dict[str, object] = {"recommenderArn": arn, "numResults": num_results}
     if user_id:
         request["userId"] = user_id
@@ -142,10 +151,11 @@ def get_recommendations(
         request["itemId"] = item_id
     request.update(options.request())
     try:
-        items = runtime.get_recommendations(**request)["itemList"]
+        answer = runtime.get_recommendations(**request)
     except ClientError as error:
         code, message = error_detail(error)
         raise DayTwoError(f"Personalize refused the request ({code or ''}): {message}") from error
+    items = answer["itemList"]
     if not items:
         asked = " and ".join(
             f"{label} {value}" for label, value in (("user", user_id), ("item", item_id)) if value
@@ -161,7 +171,7 @@ def get_recommendations(
             "to the recommender (not in the data it trained on); try an id from the "
             "interactions file"
         )
-    return [
+    found = [
         Recommendation(
             rank=rank,
             item_id=item["itemId"],
@@ -171,6 +181,7 @@ def get_recommendations(
         )
         for rank, item in enumerate(items, start=1)
     ]
+    return Recommendations(found, answer.get("recommendationId"))
 
 
 def items_csv(env: EnvironmentConfig, root: Path) -> Path | None:
@@ -200,12 +211,12 @@ def item_details(path: Path, item_ids: Iterable[str]) -> dict[str, ItemDetails]:
     return found
 
 
-def enrich(recommendations: list[Recommendation], path: Path) -> list[Recommendation]:
-    details = item_details(path, (r.item_id for r in recommendations))
-    return [
-        Recommendation(r.rank, r.item_id, r.score, details.get(r.item_id), r.promotion, r.metadata)
-        for r in recommendations
-    ]
+def enrich(recommendations: Recommendations, path: Path) -> Recommendations:
+    details = item_details(path, (r.item_id for r in recommendations.items))
+    return replace(
+        recommendations,
+        items=[replace(r, details=details.get(r.item_id)) for r in recommendations.items],
+    )
 
 
 def recommend(
@@ -220,7 +231,7 @@ def recommend(
     num_results: int,
     items_file: Path | None,
     options: ResolvedOptions = NO_OPTIONS,
-) -> list[Recommendation]:
+) -> Recommendations:
     check_inputs(use_case_key, user_id, item_id)
     recommender = require_active(personalize, arn, use_case_key, env)
     if options.options.metadata_columns:
@@ -232,7 +243,7 @@ def recommend(
 
 
 def render_recommendations(
-    recommendations: list[Recommendation],
+    recommendations: Recommendations,
     *,
     enriched: bool,
     promoted: bool = False,
@@ -243,7 +254,7 @@ def render_recommendations(
     headers += ["CATEGORY", "PRICE"] if enriched else []
     headers += list(metadata_columns)
     rows = []
-    for r in recommendations:
+    for r in recommendations.items:
         row = [str(r.rank), r.item_id, "-" if r.score is None else f"{r.score:.4f}"]
         if promoted:
             row.append(r.promotion or "-")
@@ -252,4 +263,10 @@ def render_recommendations(
         row += [r.metadata.get(column) or "-" for column in metadata_columns]
         rows.append(row)
     right = [0, 2] + ([len(headers) - len(metadata_columns) - 1] if enriched else [])
-    return render_table(headers, rows, right=tuple(right))
+    table = render_table(headers, rows, right=tuple(right))
+    if recommendations.recommendation_id is None:
+        return table
+    return (
+        f"{table}\nrecommendation id: {recommendations.recommendation_id} "
+        "(for metric attribution: `event --recommendation-id`)"
+    )

@@ -26,19 +26,6 @@ NO_CREDENTIALS = (
 )
 
 
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """An operator shell with empty AWS config files and no AWS_* variables of this machine."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    for name, file in (("AWS_CONFIG_FILE", "config"), ("AWS_SHARED_CREDENTIALS_FILE", "creds")):
-        (tmp_path / file).write_text("")
-        monkeypatch.setenv(name, str(tmp_path / file))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    return monkeypatch
-
-
 def test_aws_region_is_honoured(aws_env: pytest.MonkeyPatch) -> None:
     aws_env.setenv("AWS_REGION", "eu-central-1")
     assert default_session(None).region_name == "eu-central-1"

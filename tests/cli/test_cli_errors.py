@@ -48,19 +48,6 @@ def one_error_line(result: Result) -> str:
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """An operator shell with empty AWS config files and no AWS_* variables of this machine."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    for name, file in (("AWS_CONFIG_FILE", "config"), ("AWS_SHARED_CREDENTIALS_FILE", "creds")):
-        (tmp_path / file).write_text("")
-        monkeypatch.setenv(name, str(tmp_path / file))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    return monkeypatch
-
-
-@pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on: connecting is refused at once."""
     with socket.socket() as probe:

@@ -7,17 +7,13 @@ import json
 from pathlib import Path
 
 from day_two_env import DeployedEnv
+from recommend_output import recommendation_id, table_rows
 
 from personalize_domain.config import load_app_config
 from personalize_ops.day_two.recommend import items_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 RFY = ["recommend", "--use-case", "recommended-for-you"]
-
-
-def _table_rows(output: str) -> list[list[str]]:
-    lines = output.splitlines()
-    return [line.split() for line in lines[2:]]
 
 
 def test_recommend_prints_rank_item_score_category_and_price(deployed: DeployedEnv) -> None:
@@ -32,8 +28,8 @@ def test_recommend_prints_rank_item_score_category_and_price(deployed: DeployedE
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split() == ["RANK", "ITEM", "SCORE", "CATEGORY", "PRICE"]
     category = f"{sku2['CATEGORY_L1']}/{sku2['CATEGORY_L2']}/{sku2['CATEGORY_L3']}"
-    assert _table_rows(result.output)[0] == ["1", "SKU-000002", "0.2000", category, sku2["PRICE"]]
-    assert [row[1] for row in _table_rows(result.output)] == ["SKU-000002", "SKU-000001"]
+    assert table_rows(result.output)[0] == ["1", "SKU-000002", "0.2000", category, sku2["PRICE"]]
+    assert [row[1] for row in table_rows(result.output)] == ["SKU-000002", "SKU-000001"]
 
 
 def test_recommend_asks_for_the_user_and_number_of_results(deployed: DeployedEnv) -> None:
@@ -48,7 +44,35 @@ def test_recommend_asks_for_the_user_and_number_of_results(deployed: DeployedEnv
             "numResults": 3,
         }
     ]
-    assert len(_table_rows(result.output)) == 3
+    assert len(table_rows(result.output)) == 3
+
+
+def test_recommend_prints_the_recommendation_id_personalize_returned(
+    deployed: DeployedEnv,
+) -> None:
+    # WHEN a user's recommendations are asked for
+    result = deployed.invoke([*RFY, "--user-id", "U0000001", "--num-results", "3"])
+    # THEN the recommendationId of that answer follows the table, for `event` to send back
+    assert result.exit_code == 0, result.output
+    (request,) = deployed.runtime.calls_to("GetRecommendations")
+    answered = deployed.runtime.client().get_recommendations(**request)["recommendationId"]
+    assert recommendation_id(result.output) == answered
+    assert result.output.splitlines()[-1] == (
+        f"recommendation id: {answered} (for metric attribution: `event --recommendation-id`)"
+    )
+
+
+def test_recommend_prints_no_id_line_when_personalize_returns_none(
+    deployed: DeployedEnv,
+) -> None:
+    # GIVEN an answer without a recommendationId (the member is optional in the model)
+    deployed.runtime.omit("GetRecommendations", "recommendationId")
+    # WHEN recommendations are asked for
+    result = deployed.invoke([*RFY, "--user-id", "U0000001", "--num-results", "3"])
+    # THEN the table is printed alone
+    assert result.exit_code == 0, result.output
+    assert recommendation_id(result.output) is None
+    assert len(result.output.splitlines()) == 2 + 3
 
 
 def test_recommend_refuses_a_missing_user_id_before_calling_aws(deployed: DeployedEnv) -> None:

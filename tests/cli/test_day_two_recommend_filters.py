@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from day_two_env import DeployedEnv
+from recommend_output import table_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -35,7 +36,7 @@ def _categories() -> dict[str, str]:
 
 
 def _items(output: str) -> list[str]:
-    return [line.split()[1] for line in output.splitlines()[2:]]
+    return [line.split()[1] for line in table_lines(output)]
 
 
 def _buyers_of_best_sellers(count: int) -> list[str]:
@@ -198,7 +199,7 @@ def test_a_promotion_marks_its_items_and_applies_its_own_filter(shop: DeployedEn
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["RANK", "ITEM", "SCORE", "PROMOTION", "CATEGORY", "PRICE"]
-    rows = [line.split() for line in lines[2:]]
+    rows = [line.split() for line in table_lines(result.output)]
     promoted = [r[1] for r in rows if r[3] == "home-picks"]
     others = [r[1] for r in rows if r[3] == "-"]
     # THEN 25 % of 20 are promoted home items; the rest pass the request's filter
@@ -278,7 +279,7 @@ def test_metadata_columns_come_with_each_item(shop: DeployedEnv) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split()[-2:] == ["CATEGORY_L1", "AGE_GROUP"]
-    for line in lines[2:]:
+    for line in table_lines(result.output):
         item, category = line.split()[1], line.split()[-2]
         assert category == _categories()[item]
     (request,) = shop.runtime.calls_to("GetRecommendations")

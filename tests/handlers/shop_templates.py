@@ -14,21 +14,30 @@ def dataset_group_resources() -> dict[str, Any]:
             "Type": "AWS::Personalize::DatasetGroup",
             "Properties": {"Name": "shop-dev", "Domain": "ECOMMERCE"},
         },
-        "Schema": {
+        **schema_and_dataset(
+            "Interactions",
+            schema_name="shop-dev-interactions-1",
+            schema=ECOMMERCE_INTERACTIONS_SCHEMA,
+        ),
+    }
+
+
+def schema_and_dataset(
+    dataset_type: str, *, schema_name: str, schema: str, prefix: str = ""
+) -> dict[str, Any]:
+    """A schema and the dataset of group Group created on it: <prefix>Schema, <prefix>Dataset."""
+    return {
+        f"{prefix}Schema": {
             "Type": "AWS::Personalize::Schema",
-            "Properties": {
-                "Name": "shop-dev-interactions-1",
-                "Schema": ECOMMERCE_INTERACTIONS_SCHEMA,
-                "Domain": "ECOMMERCE",
-            },
+            "Properties": {"Name": schema_name, "Schema": schema, "Domain": "ECOMMERCE"},
         },
-        "Dataset": {
+        f"{prefix}Dataset": {
             "Type": "AWS::Personalize::Dataset",
             "Properties": {
-                "Name": "shop-dev-interactions",
-                "DatasetType": "Interactions",
+                "Name": f"shop-dev-{dataset_type.lower()}",
+                "DatasetType": dataset_type,
                 "DatasetGroupArn": {"Ref": "Group"},
-                "SchemaArn": {"Ref": "Schema"},
+                "SchemaArn": {"Ref": f"{prefix}Schema"},
             },
         },
     }
