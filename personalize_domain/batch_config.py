@@ -102,7 +102,7 @@ def _parse_auto_training(value: Any) -> str | None:
 def _parse_event_weights(value: Any) -> tuple[tuple[str, float], ...]:
     allowed_events = ", ".join(e.value for e in EventType)
     if not isinstance(value, Mapping) or not value:
-        raise InvalidBatch(f"allowed: an object of event type to weight, e.g. {{\"Purchase\": 1}}")
+        raise InvalidBatch('allowed: an object of event type to weight, e.g. {"Purchase": 1}')
     weights = []
     for event, weight in value.items():
         if event not in {e.value for e in EventType}:
@@ -145,7 +145,9 @@ def build_batch(
         ok = True
         for leaf, value in body.items():
             if leaf not in FIELDS:
-                report(f"{entry}.{leaf}", value, f"not a known setting; allowed: {', '.join(FIELDS)}")
+                report(
+                    f"{entry}.{leaf}", value, f"not a known setting; allowed: {', '.join(FIELDS)}"
+                )
                 ok = False
                 continue
             try:
@@ -154,7 +156,9 @@ def build_batch(
                 report(f"{entry}.{leaf}", value, f"invalid; {exc}")
                 ok = False
         if "recipe" not in body:
-            report(f"{entry}.recipe", None, "is required: " + ", ".join(r.value for r in BatchRecipe))
+            report(
+                f"{entry}.recipe", None, "is required: " + ", ".join(r.value for r in BatchRecipe)
+            )
             ok = False
         recipe = values.get("recipe")
         if recipe is not None and "eventWeights" in values and not recipe.takes_event_weights:

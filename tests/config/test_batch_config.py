@@ -97,7 +97,11 @@ def test_a_c_override_reaches_a_batch_setting_and_is_named_in_its_c_form() -> No
 def test_the_solution_name_changes_with_what_defines_the_model_only() -> None:
     base = {"recipe": "aws-user-personalization-v2", "eventWeights": {"View": 0.5}}
     names = set()
-    for body in (base, {**base, "autoTraining": "rate(7 days)"}, {**base, "eventWeights": {"View": 1}}):
+    for body in (
+        base,
+        {**base, "autoTraining": "rate(7 days)"},
+        {**base, "eventWeights": {"View": 1}},
+    ):
         (env,) = load_app_config(_context({"e": body})).environments
         names.add(env.batch[0].solution_name("shop-dev"))
     assert len(names) == 2

@@ -39,7 +39,6 @@ from .lifecycle import (
     new_timeline,
 )
 from .metric_attribution import MetricAttribution, MetricAttributionOperations
-from .solutions import SolutionOperations, SolutionStores
 from .resources import (
     DATASET_TYPES,
     DOMAIN_RECIPES,
@@ -57,6 +56,7 @@ from .resources import (
     Schema,
     model_metrics,
 )
+from .solutions import SolutionOperations, SolutionStores
 
 if TYPE_CHECKING:
     from mypy_boto3_personalize import PersonalizeClient

@@ -129,9 +129,12 @@ class SolutionOperations:
         now = sim.clock.now()
         for version in self._sol.versions.values():
             parent = self._sol.solutions.get(version.solution_arn)
-            if parent is not None and solution in (parent.name, parent.arn):
-                if version.timeline.fail_pending_outcome(now, reason):
-                    return
+            if (
+                parent is not None
+                and solution in (parent.name, parent.arn)
+                and version.timeline.fail_pending_outcome(now, reason)
+            ):
+                return
         self._sol.training_failures.append((solution, reason))
 
     def fail_batch_job(self, job_name: str) -> None:
@@ -279,9 +282,7 @@ class SolutionOperations:
         sol = sim._get(self._sol.solutions, req["solutionArn"])
         sim._require_active("Solution", sol.arn, sol.timeline, "training it")
         name = req.get("name")
-        if name is not None and any(
-            v.name == name for v in self.solution_versions_of(sol.arn)
-        ):
+        if name is not None and any(v.name == name for v in self.solution_versions_of(sol.arn)):
             raise already_exists(f"Solution version {name} already exists.")
         in_flight = [
             v for v in self._sol.versions.values() if v.timeline.status(sim.clock.now()) in TRAINING
@@ -489,7 +490,9 @@ class SolutionOperations:
 
     def _solutions_tick(self, now: datetime) -> None:
         """What happened by `now`: automatic trainings, finished batch jobs' output, deletes."""
-        for arn in [a for a, s in self._sol.solutions.items() if s.timeline.status(now) == "<gone>"]:
+        for arn in [
+            a for a, s in self._sol.solutions.items() if s.timeline.status(now) == "<gone>"
+        ]:
             del self._sol.solutions[arn]
             for varn in [v.arn for v in self._sol.versions.values() if v.solution_arn == arn]:
                 del self._sol.versions[varn]

@@ -58,9 +58,10 @@ def test_training_takes_its_time_and_reports_metrics_once_active() -> None:
     with pytest.raises(ClientError, match="ResourceInUse"):
         client.get_solution_metrics(solutionVersionArn=version)
     sim.advance(3600)
-    assert client.describe_solution_version(solutionVersionArn=version)["solutionVersion"][
-        "status"
-    ] == "ACTIVE"
+    assert (
+        client.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
+        == "ACTIVE"
+    )
     assert "coverage" in client.get_solution_metrics(solutionVersionArn=version)["metrics"]
 
 
@@ -115,12 +116,14 @@ def test_a_batch_job_reads_its_input_and_writes_json_lines_output(s3: Any) -> No
         "status"
     ] in ("PENDING", "IN PROGRESS")
     sim.settle()
-    assert client.describe_batch_inference_job(batchInferenceJobArn=job)["batchInferenceJob"][
-        "status"
-    ] == "ACTIVE"
+    assert (
+        client.describe_batch_inference_job(batchInferenceJobArn=job)["batchInferenceJob"]["status"]
+        == "ACTIVE"
+    )
     body = s3.get_object(Bucket="shop-data", Key="batch/j1/output/users.json.out")["Body"]
     first, second = [json.loads(line) for line in body.read().decode().splitlines()]
-    assert first["input"] == {"userId": "U1"} and len(first["output"]["recommendedItems"]) == 3
+    assert first["input"] == {"userId": "U1"}
+    assert len(first["output"]["recommendedItems"]) == 3
     assert "userId" in second["error"]
 
 
