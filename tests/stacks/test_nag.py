@@ -219,7 +219,9 @@ def expected_acknowledgments(stack: PersonalizeShopStack) -> set[tuple[str, str]
     if stack.config.metric_attribution:
         expected |= ACKNOWLEDGED_IN_DEV
     if stack.config.batch:
-        expected |= {(path, finding.format(prefix=prefix)) for path, finding in ACKNOWLEDGED_WITH_BATCH}
+        expected |= {
+            (path, finding.format(prefix=prefix)) for path, finding in ACKNOWLEDGED_WITH_BATCH
+        }
     for dataset in stack.config.datasets:
         if dataset.is_s3_uri and dataset.source.endswith("/"):
             folder = dataset.source.removeprefix("s3://")
