@@ -45,6 +45,7 @@ TRAINING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 DEFAULT_AUTO_TRAINING = "rate(7 days)"
 DEFAULT_TRAINING_FAILURE = "Insufficient data: fewer than 1000 interactions after filtering."
 BATCH_IN_FLIGHT = frozenset({"PENDING", "IN PROGRESS"})
+NEXT_JOB = "<next>"
 DEFAULT_CATALOGUE = tuple(f"SKU-{n:06d}" for n in range(1, 101))
 
 
@@ -109,6 +110,8 @@ class SolutionStores:
     catalogue: tuple[str, ...] = DEFAULT_CATALOGUE
     training_failures: list[tuple[str, str]] = field(default_factory=list)
     batch_failures: list[str] = field(default_factory=list)
+    # Input ids whose output line carries an error instead of recommendations.
+    record_errors: dict[str, str] = field(default_factory=dict)
 
 
 class SolutionOperations:
@@ -137,9 +140,13 @@ class SolutionOperations:
                 return
         self._sol.training_failures.append((solution, reason))
 
-    def fail_batch_job(self, job_name: str) -> None:
-        """The batch job named `job_name` ends CREATE FAILED."""
+    def fail_batch_job(self, job_name: str = NEXT_JOB) -> None:
+        """The batch job named `job_name` (default: the next one created) ends CREATE FAILED."""
         self._sol.batch_failures.append(job_name)
+
+    def fail_batch_record(self, record_id: str, error: str) -> None:
+        """Batch jobs answer the input line of `record_id` with `error` (output `error` field)."""
+        self._sol.record_errors[record_id] = error
 
     def solution_versions_of(self, solution_arn: str) -> list[SolutionVersion]:
         return [v for v in self._sol.versions.values() if v.solution_arn == solution_arn]
@@ -427,7 +434,9 @@ class SolutionOperations:
         if not 1 <= num_results <= 500:
             raise invalid_input("numResults must be between 1 and 500.")
         sim._check_new_tags(req)
-        fails = name in self._sol.batch_failures
+        fails = name in self._sol.batch_failures or NEXT_JOB in self._sol.batch_failures
+        if NEXT_JOB in self._sol.batch_failures and name not in self._sol.batch_failures:
+            self._sol.batch_failures.remove(NEXT_JOB)
         end = now + timedelta(seconds=sim.durations.batch_job)
         timeline = Timeline(
             phases=[
@@ -542,6 +551,14 @@ class SolutionOperations:
         if not isinstance(record, dict) or not isinstance(record.get(key_field), str):
             return json.dumps(
                 {"input": record, "error": f"Input is missing the required field {key_field}."}
+            )
+        if record[key_field] in self._sol.record_errors:
+            return json.dumps(
+                {
+                    "input": record,
+                    "output": None,
+                    "error": self._sol.record_errors[record[key_field]],
+                }
             )
         seed = hashlib.sha256(f"{job.version_arn}|{record[key_field]}".encode()).digest()
         items = [i for i in self._sol.catalogue if i != record[key_field]]

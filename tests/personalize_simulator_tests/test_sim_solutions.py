@@ -153,3 +153,48 @@ def test_a_dataset_group_with_a_solution_cannot_be_deleted() -> None:
     group = sim.client().list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
     with pytest.raises(ClientError, match="solution"):
         sim.client().delete_dataset_group(datasetGroupArn=group)
+
+
+def _batch_job(sim: PersonalizeSimulator, s3: Any, name: str, body: bytes) -> str:
+    client = sim.client()
+    version = client.create_solution_version(solutionArn=_solution(sim, performAutoTraining=False))
+    sim.settle()
+    s3.put_object(Bucket="shop-data", Key=f"batch/{name}/input/users.json", Body=body)
+    arn: str = client.create_batch_inference_job(
+        jobName=name,
+        solutionVersionArn=version["solutionVersionArn"],
+        jobInput={"s3DataSource": {"path": f"s3://shop-data/batch/{name}/input/"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://shop-data/batch/{name}/output/"}},
+        roleArn="arn:aws:iam::123456789012:role/r",
+    )["batchInferenceJobArn"]
+    sim.settle()
+    # The output is written when the next call observes the job's end, as its ACTIVE shows.
+    client.describe_batch_inference_job(batchInferenceJobArn=arn)
+    return arn
+
+
+def test_a_record_set_to_fail_gets_an_error_line_and_the_others_answers(s3: Any) -> None:
+    # GIVEN U2's line set to fail
+    sim = PersonalizeSimulator()
+    sim.use_s3(s3)
+    sim.fail_batch_record("U2", "Invalid filter values.")
+    # WHEN a job answers U1 and U2
+    _batch_job(sim, s3, "j2", b'{"userId": "U1"}\n{"userId": "U2"}\n')
+    # THEN U2's output line carries the error, U1's recommendations
+    body = s3.get_object(Bucket="shop-data", Key="batch/j2/output/users.json.out")["Body"]
+    first, second = [json.loads(line) for line in body.read().decode().splitlines()]
+    assert first["error"] is None
+    assert second == {"input": {"userId": "U2"}, "output": None, "error": "Invalid filter values."}
+
+
+def test_the_next_batch_job_set_to_fail_ends_create_failed_and_only_that_one(s3: Any) -> None:
+    sim = PersonalizeSimulator()
+    sim.use_s3(s3)
+    sim.fail_batch_job()
+    arn = _batch_job(sim, s3, "j3", b'{"userId": "U1"}\n')
+    job = sim.client().describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"]
+    assert (job["status"], job["failureReason"]) == (
+        "CREATE FAILED",
+        "Internal error while processing the batch job.",
+    )
+    assert sim._sol.batch_failures == []
