@@ -867,9 +867,10 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
     Needs no stack (use it after a `cdk destroy` that ended DELETE_FAILED, or to remove
     everything Personalize-side): resources are found by the exact names the stack gives them
     under the environment's namePrefix, recommenders also by the stack's owner tag; anything
-    else is reported and left alone. Deletes recommenders, the event tracker, datasets (once
-    their imports have ended), the dataset group and its schemas, in that order, waiting as
-    long as Personalize needs (hours if a recommender is still training). Run it again to
+    else is reported and left alone. Deletes recommenders, batch solutions (stopping a version
+    that still trains first), the event tracker, filters, the metric attribution, datasets
+    (once their imports have ended), the dataset group and its schemas, in that order, waiting
+    as long as Personalize needs (hours if a recommender is still training). Run it again to
     resume. S3 buckets are not touched.
     """
     env = _environment(env_name)
