@@ -288,9 +288,14 @@ class BatchJob:
     output_path: str  # s3://bucket/batch/<job>/output/
 
 
+def new_token() -> str:
+    """4 random hex digits: two runs in the same second do not collide."""
+    return uuid.uuid4().hex[:4]
+
+
 def job_name(name_prefix: str, solution: str, now: datetime) -> str:
     """`<prefix>-<solution>-<UTC time>-<4 random hex>`: unique, sortable, at most 63."""
-    stamp = f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:4]}"
+    stamp = f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{new_token()}"
     head = f"{name_prefix}-{solution}"[: MAX_JOB_NAME - len(stamp) - 1]
     return f"{head}-{stamp}"
 
