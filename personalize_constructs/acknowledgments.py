@@ -47,6 +47,14 @@ REASONS = {
         "Recommender names are <prefix>-<use case>; the pattern covers this environment's "
         "recommenders only."
     ),
+    "env-solutions": (
+        "Solution names are <prefix>-<batch name>-<hash> and their versions' ARNs extend them; "
+        "the pattern covers this environment's solutions and versions only."
+    ),
+    "batch-output": (
+        "Personalize writes batch inference output under batch/<job>/output/ in the data bucket; "
+        "the pattern covers exactly those output prefixes, nothing else of the bucket."
+    ),
     "ecommerce-recipes": (
         "CreateRecommender is authorized on the recipe too; the pattern covers exactly AWS's "
         "ECOMMERCE recipes (aws-ecomm-*), which are public AWS resources."

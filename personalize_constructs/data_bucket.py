@@ -12,6 +12,8 @@ from personalize_constructs.acknowledgments import ACCESS_LOG_BUCKET, mark
 PERSONALIZE_PRINCIPAL = "personalize.amazonaws.com"
 # What the service needs to read import data (developer guide: granting-personalize-s3-access).
 PERSONALIZE_READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
+# Where batch inference jobs write (personalize-shop batch): batch/<job>/output/.
+BATCH_OUTPUT_KEYS = "batch/*/output/*"
 # Confused-deputy protection (Personalize guide, cross-service-confused-deputy-prevention): the
 # service reads only when it acts for a resource of this account and region.
 PERSONALIZE_IN_THIS_ACCOUNT = {
@@ -46,6 +48,18 @@ class DataBucket(Construct):
                 principals=[iam.ServicePrincipal(PERSONALIZE_PRINCIPAL)],
                 actions=list(PERSONALIZE_READ_ACTIONS),
                 resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                conditions=PERSONALIZE_IN_THIS_ACCOUNT,
+            )
+        )
+
+    def allow_batch_output(self) -> None:
+        """Let Personalize write batch inference output, and only under batch/<job>/output/."""
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="PersonalizeBatchOutput",
+                principals=[iam.ServicePrincipal(PERSONALIZE_PRINCIPAL)],
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(BATCH_OUTPUT_KEYS)],
                 conditions=PERSONALIZE_IN_THIS_ACCOUNT,
             )
         )

@@ -23,6 +23,7 @@ class EnvironmentArns:
     datasets: str
     schemas: str
     dataset_group: str
+    solutions: str
 
 
 # resource type and name pattern of each field, `{prefix}` being the environment's name prefix.
@@ -32,6 +33,8 @@ _PATTERNS = {
     "datasets": ("dataset", "{prefix}/*"),
     "schemas": ("schema", "{prefix}-*"),
     "dataset_group": ("dataset-group", "{prefix}"),
+    # Solution versions are `solution/<solution name>/<id>`: the same pattern reaches them.
+    "solutions": ("solution", "{prefix}-*"),
 }
 
 

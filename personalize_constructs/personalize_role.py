@@ -10,7 +10,11 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from personalize_constructs.acknowledgments import acknowledge, arn_ref
-from personalize_constructs.data_bucket import PERSONALIZE_PRINCIPAL, PERSONALIZE_READ_ACTIONS
+from personalize_constructs.data_bucket import (
+    BATCH_OUTPUT_KEYS,
+    PERSONALIZE_PRINCIPAL,
+    PERSONALIZE_READ_ACTIONS,
+)
 from personalize_domain.s3_uri import S3Location, is_s3_uri, s3_uri_problems, split_s3_uri
 
 
@@ -71,6 +75,20 @@ class PersonalizeRole(Construct):
                 f"IAM5[Resource::arn:<AWS::Partition>:s3:::{folder.bucket}/{folder.key}*]",
                 "personalize-reads-folder",
             )
+
+    def allow_batch_output(self, data_bucket: s3.IBucket) -> None:
+        """Batch inference jobs run with this role: they write under batch/<job>/output/ only."""
+        self.read_data_policy.add_statements(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[data_bucket.arn_for_objects(BATCH_OUTPUT_KEYS)],
+            )
+        )
+        acknowledge(
+            self.role,
+            f"IAM5[Resource::{arn_ref(data_bucket)}/{BATCH_OUTPUT_KEYS}]",
+            "batch-output",
+        )
 
 
 def _read(location: S3Location) -> list[iam.PolicyStatement]:

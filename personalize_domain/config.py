@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from personalize_domain.batch_config import BATCH_KEY, BatchSolutionConfig, build_batch
 from personalize_domain.filters.checks import Finding, check_filters
 from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.monitoring_config import (
@@ -181,6 +182,8 @@ class EnvironmentConfig:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     metric_attribution: MetricAttributionConfig | None = None
     filters: tuple[FilterConfig, ...] = ()
+    # Custom solutions for batch recommendations (personalize_domain/batch_config.py).
+    batch: tuple[BatchSolutionConfig, ...] = ()
 
     def dataset(self, dataset_type: DatasetType) -> DatasetConfig | None:
         return next((d for d in self.datasets if d.dataset_type is dataset_type), None)
@@ -561,7 +564,7 @@ def _apply_overrides(
     problems: _Problems,
 ) -> None:
     """Apply `-c <env>.<path>=v` (and `-c <path>=v` with `-c env=`) onto the environments."""
-    top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS)
+    top_level_names = (*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS, BATCH_KEY)
     ours = (*merged, *top_level_names, ENVIRONMENTS_KEY, ENV_SELECTOR_KEY, DESTROY_ONLY_KEY)
     for key, value in context.items():
         # CDK feature flags and CLI settings contain ':' or '/' or start with '@'; not ours.
@@ -636,6 +639,11 @@ def _set_path(
         body.setdefault(first, {})[parts[1]] = value
         problems.origins[canonical] = (cli_key, value)
         return
+    if first == BATCH_KEY and len(parts) == 3:
+        # Batch solutions have free names; build_batch validates name and setting.
+        body.setdefault(BATCH_KEY, {}).setdefault(parts[1], {})[parts[2]] = value
+        problems.origins[canonical] = (cli_key, value)
+        return
     if first in _ENV_SECTIONS and len(parts) == 3:
         members, fields = _ENV_SECTIONS[first]
         member, leaf = parts[1], parts[2]
@@ -683,11 +691,12 @@ def _build_env(
         return None
     start = len(problems)
     for key in body:
-        if key not in _ENV_FIELDS and key not in _ENV_SECTIONS and key not in ENV_BLOCKS:
+        known = [*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS, BATCH_KEY]
+        if key not in known:
             problems.append(
                 f"context key '{where}.{key}' is not a known setting"
-                f"{_suggest(key, [*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS])}; "
-                f"allowed: {', '.join([*_ENV_FIELDS, *_ENV_SECTIONS, *ENV_BLOCKS])}"
+                f"{_suggest(key, known)}; "
+                f"allowed: {', '.join(known)}"
             )
     if "namePrefix" not in body:
         problems.append(f"context key '{where}.namePrefix' is required (e.g. \"shop-{name}\")")
@@ -711,6 +720,11 @@ def _build_env(
         _check_filter_expressions(where, filters, schemas, problems)
         _check_training_columns(where, recommenders, schemas, problems)
     running_hours = _build_running_hours(where, values, recommenders, problems)
+    batch = build_batch(
+        where,
+        body.get(BATCH_KEY, {}),
+        lambda key, value, message: problems.append(f"{problems.subject(key, value)}: {message}"),
+    )
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
         return None
@@ -733,6 +747,7 @@ def _build_env(
         alerts=build_alerts(blocks["alerts"]),
         metric_attribution=build_metric_attribution(blocks["metricAttribution"]),
         filters=filters,
+        batch=batch,
     )
 
 

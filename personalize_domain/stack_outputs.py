@@ -42,3 +42,12 @@ EXPECTED_ACTIVE_USERS_METADATA = "PersonalizeShopPricing"
 def filter_arn_output(filter_name: str) -> str:
     """`exclude-purchased` -> `ExcludePurchasedFilterArn`."""
     return f"{output_label(filter_name)}FilterArn"
+
+
+# Batch solutions (`batch.<name>`): the trained version batch jobs use, and its metrics.
+def batch_solution_version_output(name: str) -> str:
+    return f"{output_label(name)}BatchSolutionVersionArn"
+
+
+def batch_solution_metrics_output(name: str) -> str:
+    return f"{output_label(name)}BatchSolutionMetrics"

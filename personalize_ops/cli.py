@@ -1,6 +1,6 @@
 """Command line for the shop: check and generate dataset CSVs, and operate a deployed environment.
 
-The day-two commands (status, metrics, recommend, stop, start, event, cleanup, usage) live in
+The day-two commands (status, metrics, recommend, stop, start, event, cleanup, usage, batch) live in
 `personalize_ops.day_two`; this module only parses options, prints, and turns operator errors
 into one line and exit code 1.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,9 @@ from personalize_ops.day_two import (
     recommend,
     send_event,
 )
+from personalize_ops.day_two.batch import BatchRequest, batch_solution, check_out, run_batch
+from personalize_ops.day_two.batch import check_source_option as batch_source
+from personalize_ops.day_two.batch import shape_of as batch_shape
 from personalize_ops.day_two.cleanup import (
     Api,
     Pacing,
@@ -94,7 +98,7 @@ from personalize_ops.day_two.recommend import (
     items_csv,
     render_recommendations,
 )
-from personalize_ops.day_two.recommend_options import plan_options
+from personalize_ops.day_two.recommend_options import filter_use, plan_options
 from personalize_ops.day_two.s3_validation import (
     AthenaRunner,
     athena_cost,
@@ -864,9 +868,10 @@ def cleanup(env_name: str, region: str | None, dry_run: bool) -> None:
     Needs no stack (use it after a `cdk destroy` that ended DELETE_FAILED, or to remove
     everything Personalize-side): resources are found by the exact names the stack gives them
     under the environment's namePrefix, recommenders also by the stack's owner tag; anything
-    else is reported and left alone. Deletes recommenders, the event tracker, datasets (once
-    their imports have ended), the dataset group and its schemas, in that order, waiting as
-    long as Personalize needs (hours if a recommender is still training). Run it again to
+    else is reported and left alone. Deletes recommenders, batch solutions (stopping a version
+    that still trains first), the event tracker, filters, the metric attribution, datasets
+    (once their imports have ended), the dataset group and its schemas, in that order, waiting
+    as long as Personalize needs (hours if a recommender is still training). Run it again to
     resume. S3 buckets are not touched.
     """
     env = _environment(env_name)
@@ -1131,6 +1136,127 @@ def export(
     if no_wait:
         return
     _finish(wait_for_export(api, arn, name, click.echo), f"export job {name}", api)
+
+
+@main.command(
+    "batch",
+    short_help="Batch recommendations for a list of users (or items) as a CSV, and wait.",
+    epilog="""\b
+Examples:
+  batch --env dev --solution email --users campaign/users.csv --out out/
+  batch --env dev --solution email --users s3://shop-exports/users.csv --out s3://shop-exports/batch/
+  batch --env dev --solution email --users users.csv --out out/ --filter exclude-purchased
+  batch --env dev --solution email --users users.csv --out out/ --filter category \\
+        --filter-value CATEGORY=home --num-results 10
+""",
+)
+@click.option("--env", "env_name", required=True, help="Environment in cdk.json.")
+@click.option("--region", help="AWS region. [default: the environment's `region` in cdk.json]")
+@click.option(
+    "--solution",
+    "solution_name",
+    required=True,
+    help="The batch solution NAME (cdk.json environments.<env>.batch.<NAME>).",
+)
+@click.option(
+    "--users",
+    help="FILE or s3:// URI of the users: a CSV with a USER_ID column, or JSON Lines "
+    '{"userId": ...}. For aws-user-personalization-v2 solutions.',
+)
+@click.option(
+    "--items",
+    help="FILE or s3:// URI of the items: a CSV with an ITEM_ID column, or JSON Lines "
+    '{"itemId": ...}. For aws-similar-items solutions.',
+)
+@click.option(
+    "--out", required=True, help="DIR (created if missing) or s3://bucket/prefix/ for the CSV."
+)
+@click.option(
+    "--filter",
+    "filter_name",
+    help="Apply the environment's filter NAME (cdk.json environments.<env>.filters.<NAME>).",
+)
+@click.option(
+    "--filter-value",
+    "filter_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A value for the filter's $KEY, the same on every line; several as KEY=a,b.",
+)
+@click.option(
+    "--num-results",
+    type=click.IntRange(1, 500),
+    default=25,
+    show_default=True,
+    help="Recommendations per user (item).",
+)
+@_operator_errors
+def batch_command(
+    env_name: str,
+    region: str | None,
+    solution_name: str,
+    users: str | None,
+    items: str | None,
+    out: str,
+    filter_name: str | None,
+    filter_values: tuple[str, ...],
+    num_results: int,
+) -> None:
+    """Recommend for every user (or item) of a list with a batch inference job; write a CSV.
+
+    The list is checked (ids present, Personalize's limits of 1 GB and 50 million records per
+    file) and uploaded as JSON Lines under batch/<job>/input/ of the data bucket; the job runs
+    with the environment's Personalize role and the solution version `make deploy` trained, and
+    is waited for (minutes to hours). The CSV is `user_id,rank,item_id,score`
+    (`item_id,rank,similar_item_id,score` for an aws-similar-items solution), written to
+    --out as <job>.csv; lines Personalize could not answer are listed and kept in
+    <job>-errors.jsonl. Cost and duration: docs/batch.md.
+    """
+    env = _environment(env_name)
+    solution = batch_solution(env, solution_name)
+    source = batch_source(solution, users, items)
+    check_out(out)
+    if filter_values and filter_name is None:
+        raise DayTwoError("--filter-value needs --filter NAME: give the filter it sets")
+    used = None
+    if filter_name is not None:
+        # Per user: as recommended-for-you takes filters; per item: as the related-items cases.
+        use_case = (
+            "recommended-for-you"
+            if batch_shape(solution.recipe).field == "userId"
+            else "customers-who-viewed-x-also-viewed"
+        )
+        used = filter_use(
+            env,
+            use_case,
+            filter_name,
+            filter_values,
+            flag="--filter-value",
+            ask=lambda keys: " ".join(f"--filter-value {key}=VALUE" for key in keys),
+        )
+    env, clients, outputs = _connect(env_name, region)
+    api = _data_api(clients)
+    request = BatchRequest(
+        solution=solution.name,
+        source=source,
+        out=out,
+        num_results=num_results,
+        filter_name=filter_name,
+        filter_arn=None if used is None else outputs.filter_arn(used.name, env_name),
+        filter_values=None if used is None or not used.values else used.values,
+    )
+    with tempfile.TemporaryDirectory(prefix="personalize-batch-") as workdir:
+        run_batch(
+            api,
+            _storage(clients).s3,
+            env=env,
+            outputs=outputs,
+            request=request,
+            workdir=Path(workdir),
+            # Tests and the docs' example pass the time, for a job name they can predict.
+            now=_given(datetime) or datetime.now(UTC),
+            echo=click.echo,
+        )
 
 
 @_operator_errors

@@ -5,8 +5,10 @@ active-user tier it falls in; that hourly price includes a number of recommendat
 hour, and the minimum the recommender is provisioned for (min RPS x 3600) is billed even when
 unused, so any part of that minimum above the included requests costs the tier's price per
 1,000 extra requests. A stopped recommender costs nothing. Data ingestion is a price per GB,
-paid again by every FULL import. Actual traffic above the minimum, training of custom
-solutions, S3, Lambda, Step Functions and logs are left out: they do not follow from the template.
+paid again by every FULL import. A batch solution's training is billed per training hour (the
+table assumes how many one training takes) and batch inference per 1,000 recommendation lists
+(review/batch_cost.py). Actual traffic above the minimum, S3, Lambda, Step Functions and logs are
+left out: they do not follow from the template.
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class PriceTable:
     ingestion_per_gb: Decimal
     # Every figure, in the order of the file, with its own source and date.
     provenance: tuple[Provenance, ...] = ()
+    # Batch solutions (optional blocks `training` and `batch_inference`; None when absent).
+    training_per_hour: Decimal | None = None
+    assumed_training_hours: Decimal | None = None
+    batch_per_1000_lists: Decimal | None = None
 
     @property
     def all_verified(self) -> bool:
@@ -129,6 +135,21 @@ def _price_table(path: Path, data: Any) -> PriceTable:
     if not tiers:
         raise ValueError("recommender.tiers is empty")
     ingestion = figures.price(data["data_ingestion"]["price_per_gb"], "data ingestion per GB")
+    training = data.get("training")
+    training_per_hour = assumed_hours = batch = None
+    if training is not None:
+        training_per_hour = figures.price(
+            training["price_per_training_hour"], "solution training per training hour"
+        )
+        assumed_hours = figures.price(
+            training["assumed_training_hours_per_version"],
+            "training hours one solution version takes (assumed)",
+        )
+    if data.get("batch_inference") is not None:
+        batch = figures.price(
+            data["batch_inference"]["price_per_1000_recommendation_lists"],
+            "batch inference per 1,000 recommendation lists",
+        )
     return PriceTable(
         path=path,
         currency=_text(data, "currency"),
@@ -140,6 +161,9 @@ def _price_table(path: Path, data: Any) -> PriceTable:
         tiers=tiers,
         ingestion_per_gb=ingestion,
         provenance=tuple(figures.found),
+        training_per_hour=training_per_hour,
+        assumed_training_hours=assumed_hours,
+        batch_per_1000_lists=batch,
     )
 
 

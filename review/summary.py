@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from review import iam, nag, stack_resources
+from review.batch_cost import render_batch_costs
 from review.markdown import EMPTY, cell, code, codes, table
 from review.monitoring import load_cloudwatch_prices, render_monitoring
 from review.pricing import PriceTable, RecommenderCost, ingestion_cost, money, stack_costs
@@ -245,6 +246,7 @@ def _cost_drivers(template: Template, costs: Costs, prices: PriceTable) -> list[
     ]
     lines += table(headers, rows)
     lines += _settings_costs(costs)
+    lines += render_batch_costs(template, prices, active_users=costs.active_users)
     lines += ["", *_ingestion(template, prices)]
     lines += [
         "",

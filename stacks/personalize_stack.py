@@ -9,6 +9,7 @@ from typing import Any
 from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
+from personalize_constructs.batch_solution import BatchSolution, grant_solution_management
 from personalize_constructs.data_bucket import DataBucket
 from personalize_constructs.dataset_files import DatasetFiles
 from personalize_constructs.dataset_group import ShopDatasetGroup
@@ -36,6 +37,8 @@ from personalize_domain.stack_outputs import (
     EXPECTED_ACTIVE_USERS_METADATA,
     METRIC_ATTRIBUTION_ARN,
     TRACKING_ID_PARAMETER_NAME,
+    batch_solution_metrics_output,
+    batch_solution_version_output,
     filter_arn_output,
     output_label,
     recommender_arn_output,
@@ -193,6 +196,27 @@ class PersonalizeShopStack(Stack):
                 max_wait=max_wait,
             )
 
+        # Batch solutions train once the data is imported, beside the recommenders.
+        self.batch: dict[str, BatchSolution] = {}
+        if config.batch:
+            grant_solution_management(self.provider, name_prefix=config.name_prefix)
+            self.data.allow_batch_output()
+            self.personalize_role.allow_batch_output(self.data.bucket)
+        for batch_config in config.batch:
+            self.batch[batch_config.name] = BatchSolution(
+                self,
+                f"{output_label(batch_config.name)}Batch",
+                service_token=self.provider.service_token,
+                workflow=self.readiness,
+                dataset_group_arn=self.dataset_group.dataset_group_arn,
+                name_prefix=config.name_prefix,
+                config=batch_config,
+                data_versions=[d.version for d in datasets],
+                import_job_arns=[i.job_arn for i in self.imports.values()],
+                after=[i.ready for i in self.imports.values()],
+                max_wait=max_wait,
+            )
+
         self.pause_schedule: PauseSchedule | None = None
         if config.running_hours is not None and self.recommenders:
             self.pause_schedule = PauseSchedule(
@@ -282,6 +306,9 @@ class PersonalizeShopStack(Stack):
             values[METRIC_ATTRIBUTION_ARN] = self.metric_attribution.arn
         for name in self.filters.filters:
             values[filter_arn_output(name)] = self.filters.arn(name)
+        for name, batch in self.batch.items():
+            values[batch_solution_version_output(name)] = batch.version_arn
+            values[batch_solution_metrics_output(name)] = batch.metrics_json
         if self.event_tracker is not None:
             values[EVENT_TRACKER_ARN] = self.event_tracker.tracker.attr_event_tracker_arn
             values[EVENT_TRACKING_ID] = self.event_tracker.tracking_id

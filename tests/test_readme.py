@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from personalize_domain import batch_config
 from personalize_domain import config as cfg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ def test_readme_context_table_lists_every_accepted_key_once() -> None:
         *(f"recommenders.<use-case>.{leaf}" for leaf in cfg._RECOMMENDER_FIELDS),
         *(f"{block}.{leaf}" for block, fields in cfg.ENV_BLOCKS.items() for leaf in fields),
         *(f"filters.<name>.{leaf}" for leaf in cfg._FILTER_FIELDS),
+        *(f"batch.<name>.{leaf}" for leaf in batch_config.FIELDS),
     ]
     assert _documented_keys() == accepted
 

@@ -15,6 +15,9 @@ import dataset_schema
 import import_job
 import metrics
 import recommender
+import solution
+import solution_metrics
+import solution_version
 from handler_support import (
     LOGGER,
     Deadline,
@@ -27,7 +30,16 @@ from handler_support import (
 )
 
 _MODULES = {
-    module.RESOURCE_TYPE: module for module in (import_job, recommender, metrics, dataset_schema)
+    module.RESOURCE_TYPE: module
+    for module in (
+        import_job,
+        recommender,
+        metrics,
+        dataset_schema,
+        solution,
+        solution_version,
+        solution_metrics,
+    )
 }
 REQUEST_TYPES = ("Create", "Update", "Delete")
 

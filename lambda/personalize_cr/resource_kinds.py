@@ -122,7 +122,55 @@ DATASET_SCHEMA = ResourceKind(
     replacing=("SchemaName",),
 )
 
-KINDS = (DATASET_IMPORT, RECOMMENDER, RECOMMENDER_METRICS, DATASET_SCHEMA)
+# A custom solution for batch recommendations. Our own kind, not AWS::Personalize::Solution:
+# that resource has no PerformAutoTraining property, and CreateSolution defaults it to true (a new,
+# billed version every 7 days). Recipe, event weights and dataset group change the model: a new
+# solution, whose name carries a hash of them. Auto training is applied in place (UpdateSolution).
+SOLUTION = ResourceKind(
+    resource_type="Custom::PersonalizeSolution",
+    properties=(
+        "Name",
+        "DatasetGroupArn",
+        "RecipeArn",
+        "EventsConfig",
+        "AutoTraining",
+        # A Delete that outlasts the Provider's budget hands the solution to the workflow.
+        "ReadinessStateMachineArn",
+    ),
+    replacing=("Name", "DatasetGroupArn", "RecipeArn", "EventsConfig"),
+    in_place=("AutoTraining",),
+    defaults={"EventsConfig": "", "AutoTraining": "off"},
+)
+
+SOLUTION_VERSION_READINESS = Readiness(kind="solution-version", inputs=(ARN, HANDLE_URL))
+# A trained model of a solution, awaited by the readiness workflow (training takes hours). New data
+# (`DataVersion`: the import jobs it is trained on) or a new solution is a new version.
+SOLUTION_VERSION = ResourceKind(
+    resource_type="Custom::PersonalizeSolutionVersion",
+    properties=("SolutionArn", "DataVersion", "TrainingMode", *READINESS_PROPERTIES),
+    replacing=("SolutionArn", "DataVersion", "TrainingMode"),
+    defaults={"TrainingMode": "FULL"},
+    readiness=SOLUTION_VERSION_READINESS,
+)
+
+# A solution whose Delete outlasted the Provider's budget (a version still stopping): the
+# workflow stops what trains and deletes the solution once Personalize allows it.
+SOLUTION_DELETE = Readiness(kind="solution-delete", inputs=(ARN,), signals=False)
+
+SOLUTION_METRICS = ResourceKind(
+    resource_type="Custom::PersonalizeSolutionMetrics",
+    properties=("SolutionVersionArn",),
+)
+
+KINDS = (
+    DATASET_IMPORT,
+    RECOMMENDER,
+    RECOMMENDER_METRICS,
+    DATASET_SCHEMA,
+    SOLUTION,
+    SOLUTION_VERSION,
+    SOLUTION_METRICS,
+)
 READINESS_BRANCHES = tuple(
-    [k.readiness for k in KINDS if k.readiness is not None] + [RECOMMENDER_DELETE]
+    [k.readiness for k in KINDS if k.readiness is not None] + [RECOMMENDER_DELETE, SOLUTION_DELETE]
 )

@@ -10,12 +10,16 @@ from personalize_constructs.readiness import (
     import_branch,
     recommender_branch,
     recommender_delete_branch,
+    solution_delete_branch,
+    solution_version_branch,
 )
 from personalize_constructs.readiness.workflow import Builder
 from personalize_constructs.resource_kinds import (
     DATASET_IMPORT,
     RECOMMENDER,
     RECOMMENDER_DELETE,
+    SOLUTION_DELETE,
+    SOLUTION_VERSION,
     Readiness,
 )
 
@@ -23,4 +27,6 @@ BRANCHES: tuple[tuple[Readiness, Builder], ...] = (
     (DATASET_IMPORT.readiness, import_branch.build),
     (RECOMMENDER.readiness, recommender_branch.build),
     (RECOMMENDER_DELETE, recommender_delete_branch.build),
+    (SOLUTION_VERSION.readiness, solution_version_branch.build),
+    (SOLUTION_DELETE, solution_delete_branch.build),
 )

@@ -137,6 +137,7 @@ class ReadinessWorkflow(Construct):
         acknowledge(role, f"IAM5[Resource::{nag.import_jobs}]", "env-import-jobs")
         acknowledge(role, f"IAM5[Resource::{nag.datasets}]", "env-datasets")
         acknowledge(role, f"IAM5[Resource::{nag.recommenders}]", "env-recommenders")
+        acknowledge(role, f"IAM5[Resource::{nag.solutions}]", "env-solutions")
         acknowledge(role, "IAM5[Resource::*]", "readiness-logs-and-tracing")
         acknowledge(role, f"IAM5[Resource::{arn_ref(self.signal_function)}:*]", "signal-versions")
 

@@ -5,9 +5,14 @@ for when the stack is gone or DELETE_FAILED. Ours means: the dataset group named
 `<namePrefix>`; in it, recommenders, the event tracker, the metric attribution
 (`<namePrefix>-impact`) and datasets with the exact names the stack gives them (recommenders also
 carrying the owner tag of this environment's stack), and filters named as the stack names them
-(`<namePrefix>-<name>-<hash>`); and schemas named as the stack names them. Anything else, however
-similar its name, is reported and
-left alone.
+(`<namePrefix>-<name>-<hash>`), and batch solutions named as the stack names them
+(`<namePrefix>-<batch name>-<hash>`) carrying the owner tag; and schemas named as the stack names
+them. Anything else, however similar its name, is reported and left alone.
+
+A solution cannot be deleted while one of its versions trains (and Personalize has no
+DeleteSolutionVersion: versions go with their solution), so cleanup stops what trains first
+(StopSolutionVersionCreation; billing ends with the stop) and deletes the solution once nothing
+is CREATE PENDING, IN_PROGRESS or STOPPING.
 
 Deletion follows Personalize's order (`KINDS`) and waits as long as Personalize needs: a
 recommender still training, an import still running. Every step describes before it acts, so a
@@ -143,6 +148,9 @@ class Kind:
     in_use_means_shared: bool = False
     # Deleted only when the dataset group holds nothing but ours.
     needs_group_to_itself: bool = True
+    # What cleanup may do about a blocker before waiting for it (e.g. stop a training); says
+    # what it did, one line per action. Never called by a dry run (`observe` only reads).
+    unblock: Callable[[Api, str], list[str]] | None = None
 
     def observe(self, api: Api, arn: str) -> Observed | None:
         """Its status now and what it waits for; None once it is gone."""
@@ -177,6 +185,53 @@ def _running_import(api: Api, arn: str, dataset: Any) -> str | None:
         f"import job {job['jobName']} is {job['status']}; import jobs cannot be stopped, so the "
         "dataset can be deleted once it ends"
     )
+
+
+_TRAINING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
+_STOPPING = "CREATE STOPPING"
+
+
+def _versions(api: Api, solution_arn: str) -> list[Any]:
+    return list(
+        api.pages(
+            api.personalize.list_solution_versions, "solutionVersions", solutionArn=solution_arn
+        )
+    )
+
+
+def _training_version(api: Api, arn: str, solution: Any) -> str | None:
+    busy = [v for v in _versions(api, arn) if v.get("status") in _TRAINING | {_STOPPING}]
+    if not busy:
+        return None
+    version = busy[0]
+    if version["status"] == _STOPPING:
+        return "a version is CREATE STOPPING; the solution can be deleted once it has stopped"
+    return (
+        f"a version is {version['status']}; cleanup stops its training first (billing ends with "
+        "the stop), then deletes the solution"
+    )
+
+
+def _stop_training(api: Api, arn: str) -> list[str]:
+    done = []
+    for version in _versions(api, arn):
+        if version.get("status") not in _TRAINING:
+            continue
+        try:
+            api.call(
+                api.personalize.stop_solution_version_creation,
+                solutionVersionArn=version["solutionVersionArn"],
+            )
+        except ClientError as error:
+            # It settled, or began stopping, since it was listed: the next look sees which.
+            if error_detail(error)[0] not in ("ResourceInUseException", "InvalidInputException"):
+                raise
+            continue
+        done.append(
+            f"training of {version['solutionVersionArn'].rsplit('/', 1)[-1]} stopped (was "
+            f"{version['status']})"
+        )
+    return done
 
 
 RECOMMENDERS = Kind(
@@ -215,6 +270,17 @@ DATASET_GROUPS = Kind(
     ],
     delete=lambda api, arn: api.call(api.personalize.delete_dataset_group, datasetGroupArn=arn),
 )
+SOLUTIONS = Kind(
+    "solution",
+    describe=lambda api, arn: api.call(api.personalize.describe_solution, solutionArn=arn)[
+        "solution"
+    ],
+    delete=lambda api, arn: api.call(api.personalize.delete_solution, solutionArn=arn),
+    blocker=_training_version,
+    unblock=_stop_training,
+    # Training is billed by the hour, and auto training starts new ones: delete ours in any case.
+    needs_group_to_itself=False,
+)
 METRIC_ATTRIBUTIONS = Kind(
     "metric attribution",
     describe=lambda api, arn: api.call(
@@ -238,10 +304,12 @@ SCHEMAS = Kind(
 )
 
 # Personalize's deletion order (developer guide, "Clean up"; filters before datasets as in
-# aws-samples/retail-demo-store's delete_dataset_groups.py). Kinds the stack may create later go
-# here, in their place, with a finder in `plan_cleanup`: solutions/campaigns before DATASETS.
+# aws-samples/retail-demo-store's delete_dataset_groups.py, which also deletes solutions right
+# after recommenders and campaigns). Kinds the stack may create later go here, in their place,
+# with a finder in `plan_cleanup`: campaigns before SOLUTIONS.
 KINDS: tuple[Kind, ...] = (
     RECOMMENDERS,
+    SOLUTIONS,
     EVENT_TRACKERS,
     FILTERS,
     METRIC_ATTRIBUTIONS,
@@ -285,6 +353,14 @@ class Names:
     def is_filter(self, name: str) -> bool:
         # `<prefix>-<filter name>-<first 8 hex digits of the expression's sha256>`.
         return is_filter_name(self.prefix, name)
+
+    def is_solution(self, name: str) -> bool:
+        # `<prefix>-<batch name>-<first 8 hex digits of the recipe and weights' sha256>`
+        # (personalize_domain/batch_config.py).
+        return (
+            re.fullmatch(rf"{re.escape(self.prefix)}-[a-z][a-z0-9-]{{0,19}}-[0-9a-f]{{8}}", name)
+            is not None
+        )
 
     def is_schema(self, name: str) -> bool:
         # `<prefix>-<dataset type>-<first 8 hex digits of the schema's sha256>`.
@@ -351,6 +427,14 @@ def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
                 kept.append(Kept(RECOMMENDERS.label, rec["name"], reason))
             else:
                 found[RECOMMENDERS.label].append((rec["name"], rec["recommenderArn"]))
+        for solution in api.pages(
+            personalize.list_solutions, "solutions", datasetGroupArn=group_arn
+        ):
+            reason = _solution_not_ours(api, names, solution)
+            if reason:
+                kept.append(Kept(SOLUTIONS.label, solution["name"], reason))
+            else:
+                found[SOLUTIONS.label].append((solution["name"], solution["solutionArn"]))
         for tracker in api.pages(
             personalize.list_event_trackers, "eventTrackers", datasetGroupArn=group_arn
         ):
@@ -414,9 +498,18 @@ def plan_cleanup(api: Api, *, env: str, name_prefix: str, region: str) -> Plan:
 def _recommender_not_ours(api: Api, names: Names, recommender: Any) -> str | None:
     if recommender["name"] not in names.recommenders():
         return "its name is not one the stack gives (<namePrefix>-<use case>)"
-    tags = api.call(
-        api.personalize.list_tags_for_resource, resourceArn=recommender["recommenderArn"]
-    ).get("tags", [])
+    return _not_owned(api, names, recommender["recommenderArn"])
+
+
+def _solution_not_ours(api: Api, names: Names, solution: Any) -> str | None:
+    if not names.is_solution(solution["name"]):
+        return "its name is not one the stack gives (<namePrefix>-<batch name>-<hash>)"
+    return _not_owned(api, names, solution["solutionArn"])
+
+
+def _not_owned(api: Api, names: Names, arn: str) -> str | None:
+    """None if the owner tag names this environment's stack; else why it is left alone."""
+    tags = api.call(api.personalize.list_tags_for_resource, resourceArn=arn).get("tags", [])
     owner = next((t["tagValue"] for t in tags if t["tagKey"] == OWNER_TAG), None)
     stack = names.owner_stack(owner)
     if stack == names.stack:
@@ -463,6 +556,12 @@ def _delete_all(api: Api, targets: list[Target], outcome: Outcome) -> None:
                 outcome.deleted.append(target)
                 del pending[arn]
                 continue
+            if observed.waiting_for is not None and target.kind.unblock is not None:
+                actions = target.kind.unblock(api, arn)
+                for line in actions:
+                    api.say(f"{label}: {line}")
+                if actions:  # what it waits for now, not what it waited for before
+                    observed = target.kind.observe(api, arn) or observed
             if not observed.deleting and observed.waiting_for is None and arn not in requested:
                 try:
                     target.kind.delete(api, arn)
@@ -482,8 +581,8 @@ def _delete_all(api: Api, targets: list[Target], outcome: Outcome) -> None:
                         raise DayTwoError(
                             f"Personalize still refuses to delete {label} after "
                             f"{_clock_text(api.elapsed() - first)} ({code}): {message}; it "
-                            "probably holds resources this command does not delete (solutions, "
-                            "campaigns, metric attributions): delete them in the console, then "
+                            "probably holds resources this command does not delete (campaigns, "
+                            "or solutions not made by the stack): delete them in the console, then "
                             "run cleanup again"
                         ) from error
                     observed = Observed(observed.status, f"Personalize says in use: {message}")

@@ -353,7 +353,7 @@ def test_a_delete_refused_for_half_an_hour_is_one_line() -> None:
     assert result.stderr == (
         "error: Personalize still refuses to delete dataset group shop-dev after 0:30:00 "
         "(ResourceInUseException): In use.; it probably holds resources this command does not "
-        "delete (solutions, campaigns, metric attributions): delete them in the "
+        "delete (campaigns, or solutions not made by the stack): delete them in the "
         "console, then run cleanup again\n"
     )
 

@@ -361,7 +361,7 @@ def test_unknown_key_in_cdk_json_is_named_with_its_full_path() -> None:
         "terminationProtection, importMode, readinessTimeoutHours, eventTracker, runningHours, "
         "runningDays, timezone, maxMinRecommendationRequestsPerSecond, expectedActiveUsers, "
         "athenaWorkgroup, athenaResultsLocation, datasets, recommenders, filters, alerts, "
-        "metricAttribution"
+        "metricAttribution, batch"
     ]
 
 

@@ -8,6 +8,9 @@ import import_job
 import metrics
 import pytest
 import recommender
+import solution
+import solution_metrics
+import solution_version
 from handler_support import HandlerError
 
 
@@ -17,6 +20,9 @@ def test_each_custom_resource_type_has_its_module() -> None:
         "Custom::PersonalizeRecommender": recommender,
         "Custom::PersonalizeRecommenderMetrics": metrics,
         "Custom::PersonalizeDatasetSchema": dataset_schema,
+        "Custom::PersonalizeSolution": solution,
+        "Custom::PersonalizeSolutionVersion": solution_version,
+        "Custom::PersonalizeSolutionMetrics": solution_metrics,
     } == handler._MODULES
 
 

@@ -49,6 +49,10 @@ class Durations:
     delete: float = 60.0
     data_deletion: float = 600.0
     dataset_export: float = 300.0
+    solution: float = 30.0
+    solution_version: float = 3600.0
+    solution_version_stop: float = 300.0
+    batch_job: float = 600.0
 
 
 @dataclass

@@ -56,6 +56,7 @@ from .resources import (
     Schema,
     model_metrics,
 )
+from .solutions import SolutionOperations, SolutionStores
 
 if TYPE_CHECKING:
     from mypy_boto3_personalize import PersonalizeClient
@@ -107,6 +108,8 @@ class Quotas:
     recommenders_per_region: int = 15
     # The current quotas page (30, adjustable); the 2023 table said 10.
     filters_per_dataset_group: int = 30
+    in_flight_solution_versions_per_region: int = 20
+    in_flight_batch_jobs_per_region: int = 5
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,9 @@ T = TypeVar("T", bound=_Timed)
 R = TypeVar("R")
 
 
-class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeService):
+class PersonalizeSimulator(
+    DataJobsMixin, MetricAttributionOperations, SolutionOperations, FakeService
+):
     """An in-memory Amazon Personalize for one account and region; see README.md."""
 
     service_name = "personalize"
@@ -163,6 +168,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
         self._tags: dict[str, dict[str, str]] = {}
         self._failure_plans: list[_FailurePlan] = []
         self._init_data_jobs()
+        self._sol = SolutionStores()
 
     # -- clients and time ---------------------------------------------------------------------
 
@@ -191,7 +197,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
             self._trackers,
             self._filters,
         )
-        for store in (*stores, *self._data_job_stores()):
+        for store in (*stores, *self._data_job_stores(), *self._solution_stores()):
             resource = store.get(arn)
             if resource is not None:
                 status = resource.timeline.status(self.clock.now())
@@ -399,6 +405,10 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
                 ),
                 ("event tracker", [t for t in self._trackers.values() if t.group_arn == group.arn]),
                 ("filter", [f for f in self._filters.values() if f.group_arn == group.arn]),
+                (
+                    "solution",
+                    [s for s in self._sol.solutions.values() if s.group_arn == group.arn],
+                ),
             )
             if found
         ]
@@ -1089,6 +1099,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
             self._trackers,
             self._attributions,
             self._filters,
+            *self._solution_stores(),
         )
         if not any(arn in store for store in (*stores, *self._data_job_stores())):
             raise not_found(arn)
@@ -1097,6 +1108,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
 
     def _before_dispatch(self) -> None:
         now = self.clock.now()
+        self._solutions_tick(now)
         self._purge(self._recommenders, now)
         self._purge(self._trackers, now)
         self._purge(self._attributions, now)
@@ -1146,6 +1158,7 @@ class PersonalizeSimulator(DataJobsMixin, MetricAttributionOperations, FakeServi
             yield attribution.timeline
         for found in self._filters.values():
             yield found.timeline
+        yield from self._solution_timelines()
 
     def _settle(self, timeline: Timeline) -> None:
         self.clock.advance_to(timeline.settles_at())

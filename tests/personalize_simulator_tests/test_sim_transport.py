@@ -145,9 +145,9 @@ def test_error_the_operation_does_not_model_fails_loudly() -> None:
 
 def test_unimplemented_operation_fails_loudly_naming_it(client: PersonalizeClient) -> None:
     with pytest.raises(
-        UnimplementedOperation, match="does not implement personalize CreateSolution"
+        UnimplementedOperation, match="does not implement personalize CreateCampaign"
     ):
-        client.create_solution(name="custom", datasetGroupArn=DSG_ARN + "shop")
+        client.create_campaign(name="custom", solutionVersionArn=DSG_ARN + "shop")
 
 
 # -- attaching --------------------------------------------------------------------------------

@@ -78,6 +78,8 @@ def test_outputs_are_plain_and_export_free(dev: Template) -> None:
         "RecommendedForYouRecommenderMetrics",
         "BestSellersRecommenderArn",
         "BestSellersRecommenderMetrics",
+        "EmailBatchSolutionVersionArn",
+        "EmailBatchSolutionMetrics",
         "EventTrackerArn",
         "EventTrackingId",
         "TrackingIdParameterName",

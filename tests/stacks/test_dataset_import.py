@@ -121,7 +121,8 @@ def test_data_already_in_s3_is_imported_from_its_uri_without_a_copy(
         if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "personalize.amazonaws.com"}
     )
-    (statement,) = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    # (the next statement, where batch solutions are defined, is the batch output write)
+    statement = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
     assert statement["Action"] == ["s3:GetObject", "s3:ListBucket"]
     partition = {"Ref": "AWS::Partition"}
     assert {"Fn::Join": ["", ["arn:", partition, ":s3:::shop-exports"]]} in statement["Resource"]

@@ -59,10 +59,12 @@ def test_personalize_actions_are_scoped_to_this_environment(
             resources = statement["Resource"]
             resources = resources if isinstance(resources, list) else [resources]
             # This environment's resources (by name prefix, or our recommenders' ARNs), or AWS's
-            # public ECOMMERCE recipes.
+            # public ECOMMERCE recipes and the two batch recipes, by exact ARN.
             assert all(
                 prefix in json.dumps(r)
                 or ":recipe/aws-ecomm-*" in json.dumps(r)
+                or json.dumps(r).endswith(':personalize:::recipe/aws-user-personalization-v2"]]}')
+                or json.dumps(r).endswith(':personalize:::recipe/aws-similar-items"]]}')
                 or r in recommender_refs
                 for r in resources
             ), statement

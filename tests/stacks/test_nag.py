@@ -53,6 +53,8 @@ ACKNOWLEDGED = {
     ),
     ("Provider/IsCompleteRole", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
     ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:recommender/{{prefix}}-*]"),
+    # The workflow's solution branches exist in every environment (one state machine shape).
+    ("Readiness/Role", f"IAM5[Resource::{PERSONALIZE}:solution/{{prefix}}-*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
     ("Provider/FrameworkOnEventRole", "IAM5[Resource::<ProviderIsComplete2FC879E6.Arn>:*]"),
     ("Provider/FrameworkCompleteRole", "IAM5[Resource::<ProviderOnEvent154A47CF.Arn>:*]"),
@@ -160,6 +162,14 @@ def _acknowledgments(stack: PersonalizeShopStack) -> tuple[tuple[str, str, str],
     return tuple(found)
 
 
+# Only where the environment defines batch solutions (dev).
+ACKNOWLEDGED_WITH_BATCH = {
+    ("PersonalizeRole/Role", "IAM5[Resource::<DataBucket.Arn>/batch/*/output/*]"),
+    ("Provider/OnEventRole", f"IAM5[Resource::{PERSONALIZE}:solution/{{prefix}}-*]"),
+    ("Provider/IsCompleteRole", f"IAM5[Resource::{PERSONALIZE}:solution/{{prefix}}-*]"),
+}
+
+
 # Resources each compliance decision covers in every environment: the same functions, buckets
 # and log groups. Local data files add the copy function, its role's policy and its log group; a
 # pause schedule adds its role's policy.
@@ -209,6 +219,10 @@ def expected_acknowledgments(stack: PersonalizeShopStack) -> set[tuple[str, str]
     }
     if stack.config.metric_attribution:
         expected |= ACKNOWLEDGED_IN_DEV
+    if stack.config.batch:
+        expected |= {
+            (path, finding.format(prefix=prefix)) for path, finding in ACKNOWLEDGED_WITH_BATCH
+        }
     for dataset in stack.config.datasets:
         if dataset.is_s3_uri and dataset.source.endswith("/"):
             folder = dataset.source.removeprefix("s3://")

@@ -20,10 +20,14 @@ def _personalize_role(template: Template) -> dict:
     return role
 
 
-def test_role_may_only_read_the_data_bucket(dev: Template) -> None:
-    policies = _personalize_role(dev)["Properties"]["Policies"]
-    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
-    assert statements == [
+def _statements(template: Template) -> list[dict]:
+    policies = _personalize_role(template)["Properties"]["Policies"]
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_role_may_only_read_the_data_bucket_where_no_batch_solution_writes(prod: Template) -> None:
+    # GIVEN prod, without batch solutions / THEN its role reads the data bucket and nothing else
+    assert _statements(prod) == [
         {
             "Action": ["s3:GetObject", "s3:ListBucket"],
             "Effect": "Allow",
@@ -32,4 +36,26 @@ def test_role_may_only_read_the_data_bucket(dev: Template) -> None:
                 {"Fn::Join": ["", [{"Fn::GetAtt": ["DataBucket", "Arn"]}, "/*"]]},
             ],
         }
+    ]
+
+
+def test_role_writes_only_batch_output_where_batch_solutions_run(dev: Template) -> None:
+    # GIVEN dev, whose batch jobs run with this role / THEN it reads the data bucket and may
+    # write only under batch/<job>/output/
+    assert _statements(dev) == [
+        {
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Effect": "Allow",
+            "Resource": [
+                {"Fn::GetAtt": ["DataBucket", "Arn"]},
+                {"Fn::Join": ["", [{"Fn::GetAtt": ["DataBucket", "Arn"]}, "/*"]]},
+            ],
+        },
+        {
+            "Action": "s3:PutObject",
+            "Effect": "Allow",
+            "Resource": {
+                "Fn::Join": ["", [{"Fn::GetAtt": ["DataBucket", "Arn"]}, "/batch/*/output/*"]]
+            },
+        },
     ]

@@ -151,6 +151,8 @@ def _durations(resources: dict[str, Any]) -> dict[str, float]:
         durations[logical_id] = {
             "Custom::PersonalizeDatasetImport": IMPORT_MINUTES,
             TYPE: TRAINING_MINUTES,
+            # A batch solution's version trains beside the recommenders, not after them.
+            "Custom::PersonalizeSolutionVersion": TRAINING_MINUTES,
         }[owner]
     return durations
 

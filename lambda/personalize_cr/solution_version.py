@@ -1,0 +1,261 @@
+"""Custom::PersonalizeSolutionVersion: one training of a batch solution on the data deployed.
+
+Create starts the training (CreateSolutionVersion, named after the request so a retry adopts it)
+and hands the wait to the readiness workflow, which fails the deploy with Personalize's reason
+if training fails. New data (`DataVersion`) or a new solution is a new version. Personalize has
+no DeleteSolutionVersion: a version goes with its solution. Delete therefore stops a version
+that still trains (StopSolutionVersionCreation; billing ends with the request) and leaves the
+rest to the solution's Delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from handler_support import (
+    LOGGER,
+    HandlerError,
+    error_code,
+    is_personalize_arn,
+    is_transient,
+    reason_for,
+    require,
+    require_arn,
+    short_hash,
+    start_readiness,
+    stop_readiness,
+)
+from recommender import OWNER_TAG
+from resource_kinds import ARN, HANDLE_URL, SOLUTION_VERSION, SOLUTION_VERSION_READINESS
+from solution import TRAINING, owner_of, owner_tag
+
+RESOURCE_TYPE = SOLUTION_VERSION.resource_type
+PROPERTIES = SOLUTION_VERSION.properties
+TRAINING_MODES = ("FULL",)
+PENDING_FAILURE = "PendingFailure"
+REFUSALS = frozenset(
+    {
+        "InvalidInputException",
+        "LimitExceededException",
+        "ResourceNotFoundException",
+        "ResourceInUseException",
+        "TooManyTagsException",
+        "AccessDeniedException",
+        "ValidationException",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    solution: str
+    data_version: str
+    training_mode: str
+    state_machine: str
+    handle: str
+
+    def name(self, request_id: str) -> str:
+        """Per request: data A, B, then A again trains a third time; a retry adopts its own."""
+        solution_name = self.solution.rsplit("/", 1)[1]
+        digest = short_hash(self.solution, self.data_version, self.training_mode, request_id)
+        return f"{solution_name[:50]}-{digest}"
+
+
+def spec(props: Mapping[str, Any]) -> Spec:
+    """Every property checked before any call."""
+    mode = require(props, "TrainingMode")
+    if mode not in TRAINING_MODES:
+        raise HandlerError(f"property TrainingMode must be one of {TRAINING_MODES}, got {mode!r}")
+    return Spec(
+        solution=require_arn(props, "SolutionArn", "personalize", "solution/"),
+        data_version=require(props, "DataVersion"),
+        training_mode=mode,
+        state_machine=require_arn(props, "ReadinessStateMachineArn", "states", "stateMachine:"),
+        handle=require(props, "ReadinessHandle"),
+    )
+
+
+def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    request = event["RequestType"]
+    if request == "Create":
+        return _create(event, personalize, sfn)
+    if request == "Update":
+        new, old = event["ResourceProperties"], event.get("OldResourceProperties") or {}
+        if any(new.get(k) != old.get(k) for k in SOLUTION_VERSION.replacing) or (
+            new.get("ReadinessHandle") != old.get("ReadinessHandle")
+        ):
+            return _create(event, personalize, sfn)
+        spec(new)
+        return {"PhysicalResourceId": event.get("PhysicalResourceId", "")}
+    return _delete(event, personalize, sfn)
+
+
+def is_complete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    if event.get(PENDING_FAILURE):
+        raise HandlerError(str(event[PENDING_FAILURE]))
+    if event["RequestType"] != "Delete":
+        return {"IsComplete": True}
+    try:
+        targets = _targets(event, personalize)
+        still = [arn for arn, status in targets if status in TRAINING]
+        for arn in still:
+            _stop(personalize, arn)
+    except ClientError as exc:
+        if is_transient(exc):
+            return {"IsComplete": False}
+        raise
+    return {"IsComplete": not still}
+
+
+def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    wanted = spec(event["ResourceProperties"])
+    name = wanted.name(str(event.get("RequestId", "")))
+    owner = owner_of(event)
+    solution = _describe_solution(personalize, wanted.solution)
+    if solution is None:
+        raise HandlerError(f"Solution {wanted.solution} does not exist")
+    arn = _find(personalize, wanted.solution, name)
+    if arn is None:
+        try:
+            arn = personalize.create_solution_version(
+                name=name,
+                solutionArn=wanted.solution,
+                trainingMode=wanted.training_mode,
+                tags=[{"tagKey": OWNER_TAG, "tagValue": owner}],
+            )["solutionVersionArn"]
+            LOGGER.info("training solution version %s of %s", name, wanted.solution)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "LimitExceededException":
+                raise HandlerError(
+                    f"{reason_for(exc)}. Personalize refused to train {name}: at most 20 solution "
+                    "versions may train at once per region; deploy again later."
+                ) from None
+            if code in REFUSALS:
+                raise
+            # It may exist although the call failed (a timeout, a 5xx): look once more, so the
+            # rollback Delete knows its ARN and stops it.
+            arn = _find(personalize, wanted.solution, name)
+            if arn is None:
+                raise
+            return {
+                "PhysicalResourceId": arn,
+                PENDING_FAILURE: f"Could not train solution version {arn}: {reason_for(exc)}",
+            }
+    elif owner_tag(personalize, arn) != owner:
+        raise HandlerError(
+            f"A solution version named {name} exists that this resource did not create; "
+            "it is left untouched."
+        )
+    result: dict[str, Any] = {"PhysicalResourceId": arn, "Data": {"Name": name}}
+    try:
+        start_readiness(
+            sfn,
+            state_machine_arn=wanted.state_machine,
+            resource_key=name,
+            request_id=str(event.get("RequestId", "")),
+            workflow_input=SOLUTION_VERSION_READINESS.input(
+                **{ARN: arn, HANDLE_URL: wanted.handle}
+            ),
+        )
+    except Exception as exc:  # reported through is_complete with the ARN, see recommender.py
+        LOGGER.exception("solution version %s exists, but its workflow could not start", arn)
+        result[PENDING_FAILURE] = f"Could not start waiting for solution version {arn}: " + (
+            reason_for(exc)
+        )
+    return result
+
+
+def _delete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
+    physical_id = event.get("PhysicalResourceId", "")
+    props = event.get("ResourceProperties") or {}
+    if is_personalize_arn(physical_id, "solution") and str(physical_id).count("/") >= 2:
+        found = _describe_version(personalize, str(physical_id))
+        if found is not None and found.get("name"):
+            # Its workflow would only report the stop to a condition being deleted.
+            stop_readiness(
+                sfn,
+                state_machine_arn=props.get("ReadinessStateMachineArn"),
+                resource_key=str(found["name"]),
+            )
+    for arn, status in _targets(event, personalize):
+        if status in TRAINING:
+            _stop(personalize, arn)
+    return {"PhysicalResourceId": physical_id}
+
+
+def _stop(personalize: Any, arn: str) -> None:
+    try:
+        personalize.stop_solution_version_creation(solutionVersionArn=arn)
+        LOGGER.info("stopping training of %s", arn)
+    except ClientError as exc:
+        if error_code(exc) not in ("ResourceInUseException", "ResourceNotFoundException"):
+            raise
+
+
+def _targets(event: Mapping[str, Any], personalize: Any) -> list[tuple[str, str]]:
+    """(ARN, status) of the versions this Delete is about, ours only.
+
+    The physical id is the version's ARN, unless the create never returned one (a cancelled
+    create, aws-cdk#26139): then every version of the solution this resource tagged.
+    """
+    physical_id = event.get("PhysicalResourceId", "")
+    owner = owner_of(event)
+    if is_personalize_arn(physical_id, "solution") and str(physical_id).count("/") >= 2:
+        found = _describe_version(personalize, str(physical_id))
+        if found is None or owner_tag(personalize, str(physical_id)) != owner:
+            return []
+        return [(str(physical_id), str(found.get("status", "")))]
+    solution = (event.get("ResourceProperties") or {}).get("SolutionArn")
+    if not is_personalize_arn(solution, "solution"):
+        return []
+    try:
+        versions = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return []
+        raise
+    return [
+        (v["solutionVersionArn"], v.get("status", ""))
+        for v in versions
+        if owner_tag(personalize, v["solutionVersionArn"]) == owner
+    ]
+
+
+def _find(personalize: Any, solution: str, name: str) -> str | None:
+    token: str | None = None
+    while True:
+        page = personalize.list_solution_versions(
+            solutionArn=solution, **({"nextToken": token} if token else {})
+        )
+        for summary in page.get("solutionVersions", []):
+            found = _describe_version(personalize, summary["solutionVersionArn"])
+            if found is not None and found.get("name") == name:
+                return str(summary["solutionVersionArn"])
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+def _describe_version(personalize: Any, arn: str) -> dict[str, Any] | None:
+    try:
+        return dict(
+            personalize.describe_solution_version(solutionVersionArn=arn).get("solutionVersion")
+            or {}
+        )
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def _describe_solution(personalize: Any, arn: str) -> dict[str, Any] | None:
+    try:
+        return dict(personalize.describe_solution(solutionArn=arn).get("solution") or {})
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise

@@ -1,0 +1,245 @@
+"""The batch solution's lifecycle (Custom::PersonalizeSolution, ...SolutionVersion, ...Metrics)
+under the same faults as the recommenders', driven through tests/cfn_model against the simulators
+and the synthesized readiness workflow.
+
+Each scenario asks: is anything left training or billing, and did CloudFormation hear the truth?
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+import solution
+import solution_metrics
+import solution_version
+
+from tests.handlers.conftest import World
+from tests.handlers.test_lifecycle import shop
+
+V2 = "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+NAME = "shop-dev-email-0a1b2c3d"
+SOLUTION = f"arn:aws:personalize:us-east-1:123456789012:solution/{NAME}"
+SIX_HOURS = "21600"
+
+
+@pytest.fixture(autouse=True)
+def _clock(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solution, "now", lambda: world.clock.now().timestamp())
+
+
+def batch_shop(
+    world: World,
+    *,
+    data: str = "a",
+    auto: str = "off",
+    failure: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The dev stack's import, plus one batch solution as personalize_constructs builds it."""
+    template = shop(world, data=data, use_cases=(), failure=failure)
+    gate = next(k for k in template if k.startswith("ImportCondition"))
+    op = hashlib.sha256(repr((NAME, data)).encode()).hexdigest()[:8]
+    template["Solution"] = {
+        "Type": solution.RESOURCE_TYPE,
+        "Properties": {
+            "Name": NAME,
+            "DatasetGroupArn": {"Ref": "Group"},
+            "RecipeArn": V2,
+            "EventsConfig": json.dumps(
+                {"eventParametersList": [{"eventType": "Purchase", "weight": 1.0}]}
+            ),
+            "AutoTraining": auto,
+            "ReadinessStateMachineArn": world.state_machine_arn,
+        },
+        "DependsOn": [gate],
+    }
+    template[f"VersionHandle{op}"] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
+    template["Version"] = {
+        "Type": solution_version.RESOURCE_TYPE,
+        "Properties": {
+            "SolutionArn": {"Ref": "Solution"},
+            "DataVersion": {"Ref": "Import"},
+            "TrainingMode": "FULL",
+            "ReadinessHandle": {"Ref": f"VersionHandle{op}"},
+            "ReadinessStateMachineArn": world.state_machine_arn,
+        },
+    }
+    template[f"VersionCondition{op}"] = {
+        "Type": "AWS::CloudFormation::WaitCondition",
+        "Properties": {"Handle": {"Ref": f"VersionHandle{op}"}, "Timeout": SIX_HOURS},
+        "DependsOn": ["Version"],
+    }
+    template["Metrics"] = {
+        "Type": solution_metrics.RESOURCE_TYPE,
+        "Properties": {"SolutionVersionArn": {"Ref": "Version"}},
+        "DependsOn": [f"VersionCondition{op}"],
+    }
+    return template
+
+
+def _versions(world: World) -> list[dict[str, Any]]:
+    client = world.personalize_client
+    return [
+        client.describe_solution_version(solutionVersionArn=v["solutionVersionArn"])[
+            "solutionVersion"
+        ]
+        for v in client.list_solution_versions()["solutionVersions"]
+    ]
+
+
+def _training(world: World) -> list[str]:
+    return [
+        v["solutionVersionArn"]
+        for v in _versions(world)
+        if v["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS")
+    ]
+
+
+def _nothing_left(world: World) -> bool:
+    client = world.personalize_client
+    return not (
+        client.list_solutions()["solutions"] or client.list_dataset_groups()["datasetGroups"]
+    )
+
+
+def _condition(outcome_failures: dict[str, str]) -> str:
+    return next(v for k, v in outcome_failures.items() if k.startswith("VersionCondition"))
+
+
+def test_deploy_trains_once_reports_metrics_and_destroy_leaves_nothing(world: World) -> None:
+    cfn = world.stack()
+    outcome = cfn.deploy(batch_shop(world))
+    assert outcome.status == "CREATE_COMPLETE", outcome.failures
+    (version,) = _versions(world)
+    assert version["status"] == "ACTIVE"
+    # the metrics resource read GetSolutionMetrics once training was over
+    metrics_calls = world.personalize.calls_to("GetSolutionMetrics")
+    assert [c["solutionVersionArn"] for c in metrics_calls] == [version["solutionVersionArn"]]
+    assert cfn.delete().status == "DELETE_COMPLETE"
+    assert _nothing_left(world)
+
+
+def test_no_training_happens_that_the_configuration_did_not_ask_for(world: World) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world, auto="off"))
+    (created,) = world.personalize.calls_to("CreateSolution")
+    assert created["performAutoTraining"] is False
+    # WHEN a month passes THEN still the one version the deploy asked for
+    world.advance_to(world.clock.now().timestamp() + 30 * 86400)
+    assert len(_versions(world)) == 1
+
+
+def test_auto_training_is_switched_in_place_without_a_new_solution(world: World) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world, auto="off"))
+    outcome = cfn.deploy(batch_shop(world, auto="rate(14 days)"))
+    assert outcome.status == "UPDATE_COMPLETE", outcome.failures
+    (update,) = world.personalize.calls_to("UpdateSolution")
+    assert update == {
+        "solutionArn": SOLUTION,
+        "performAutoTraining": True,
+        "solutionUpdateConfig": {"autoTrainingConfig": {"schedulingExpression": "rate(14 days)"}},
+    }
+    assert len(world.personalize_client.list_solutions()["solutions"]) == 1
+
+
+def test_new_data_trains_a_new_version(world: World) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world, data="a"))
+    outcome = cfn.deploy(batch_shop(world, data="b"))
+    assert outcome.status == "UPDATE_COMPLETE", outcome.failures
+    assert [v["status"] for v in _versions(world)] == ["ACTIVE", "ACTIVE"]
+
+
+def test_a_failed_training_fails_the_deploy_with_personalizes_reason(world: World) -> None:
+    world.personalize.fail_training(NAME, "Not enough interactions for this recipe")
+    cfn = world.stack()
+    outcome = cfn.deploy(batch_shop(world))
+    assert outcome.status == "ROLLBACK_COMPLETE"
+    reason = _condition(outcome.failures)
+    assert "Personalize solution version" in reason
+    assert "failed: Not enough interactions for this recipe" in reason
+    assert _nothing_left(world)
+
+
+def test_a_sibling_failing_during_training_stops_it_and_rolls_back_clean(world: World) -> None:
+    cfn = world.stack()
+    # GIVEN a failure elsewhere ten minutes into a sixty-minute training
+    outcome = cfn.deploy(batch_shop(world, failure={"AfterSeconds": 600}))
+    # THEN the rollback stopped training (billing ends with the stop) and removed the solution
+    assert outcome.status == "ROLLBACK_COMPLETE", outcome.failures
+    assert world.personalize.calls_to("StopSolutionVersionCreation")
+    assert _training(world) == []
+    assert _nothing_left(world)
+
+
+def test_a_destroy_during_training_stops_it_and_removes_the_solution(world: World) -> None:
+    cfn = world.stack()
+    template = batch_shop(world)
+    # GIVEN a deploy whose training still runs (the wait condition has not been reached) ...
+    for key in [k for k in template if k.startswith("VersionCondition") or k == "Metrics"]:
+        del template[key]
+    assert cfn.deploy(template).status == "CREATE_COMPLETE"
+    assert _training(world)
+    # WHEN the stack is destroyed THEN training is stopped and the solution deleted
+    assert cfn.delete().status == "DELETE_COMPLETE"
+    assert _training(world) == []
+    assert _nothing_left(world)
+
+
+def test_a_stop_that_outlasts_the_delete_budget_is_finished_by_the_workflow(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfn = world.stack()
+    template = batch_shop(world)
+    for key in [k for k in template if k.startswith("VersionCondition") or k == "Metrics"]:
+        del template[key]
+    cfn.deploy(template)
+    world.advance_to(world.clock.now().timestamp() + 600)
+    # GIVEN Personalize takes two hours to stop the training (ten minutes in)
+    from dataclasses import replace
+
+    world.personalize.durations = replace(world.personalize.durations, solution_version_stop=7200)
+    # WHEN the stack is destroyed
+    outcome = cfn.delete()
+    # THEN the solution's Delete fails saying what happens and what to run ...
+    assert outcome.status == "DELETE_FAILED"
+    reason = outcome.failures["Solution"]
+    assert "readiness workflow" in reason
+    assert "cdk destroy" in reason
+    assert _training(world) == []
+    # ... the workflow deletes it once Personalize allows, and the destroy it names succeeds
+    cfn.settle(hours=3)
+    assert world.personalize_client.list_solutions()["solutions"] == []
+    assert cfn.delete().status == "DELETE_COMPLETE"
+    assert _nothing_left(world)
+
+
+def test_a_hand_made_solution_with_our_name_is_never_adopted_or_deleted(world: World) -> None:
+    group = world.personalize.create_ready_dataset_group("shop-dev").dataset_group_arn
+    world.personalize_client.create_solution(
+        name=NAME, datasetGroupArn=group, recipeArn=V2, performAutoTraining=False
+    )
+    world.personalize.settle()
+    props = batch_shop(world)["Solution"]["Properties"] | {"DatasetGroupArn": group}
+    response = world.request(world.event("Create", solution.RESOURCE_TYPE, props))
+    assert not response.ok
+    assert "was not created by this project" in response.reason
+    deleted = world.request(
+        world.event("Delete", solution.RESOURCE_TYPE, props, physical_id="PersonalizeShop-x")
+    )
+    assert deleted.ok
+    assert world.personalize.status(SOLUTION) == "ACTIVE"
+
+
+def test_a_bad_auto_training_is_refused_before_any_call(world: World) -> None:
+    props = batch_shop(world)["Solution"]["Properties"] | {
+        "DatasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop-dev",
+        "AutoTraining": "rate(2 hours)",
+    }
+    response = world.request(world.event("Create", solution.RESOURCE_TYPE, props))
+    assert not response.ok
+    assert "property AutoTraining" in response.reason
+    assert world.personalize.calls == []
