@@ -29,7 +29,7 @@ REASONS = {
     ),
     "validation-reads-source-folder": (
         "validateInS3: Athena reads the validated object through a table on its folder (the "
-        "query keeps the one object by \"$path\"); the readiness workflow reads only objects "
+        'query keeps the one object by "$path"); the readiness workflow reads only objects '
         "under that folder and lists only with that prefix."
     ),
     "validation-writes-results": (

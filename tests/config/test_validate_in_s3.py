@@ -36,7 +36,8 @@ def test_an_s3_object_with_a_results_location_is_validated_in_s3() -> None:
     }
     [dev] = load_app_config(_context(**overrides)).selected
     interactions = dev.dataset(DatasetType.INTERACTIONS)
-    assert interactions is not None and interactions.validate_in_s3
+    assert interactions is not None
+    assert interactions.validate_in_s3
     assert dev.athena_workgroup == "primary"
 
 
@@ -61,7 +62,8 @@ def test_a_folder_is_refused() -> None:
             "dev.athenaResultsLocation": RESULTS,
         }
     )
-    assert "validates one object" in problem and "is a folder" in problem
+    assert "validates one object" in problem
+    assert "is a folder" in problem
 
 
 def test_without_a_results_location_it_is_refused_naming_that_key() -> None:

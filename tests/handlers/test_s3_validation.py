@@ -84,7 +84,7 @@ def athena(world: World, validated: dict[str, Any]) -> Iterator[tuple[Any, Athen
                 table["Properties"]["TableInput"]
                 .get("Parameters", {})
                 .get("skip.header.line.count", 0)
-            ),  # fmt: skip
+            ),
         )
         world.sfn.sdk_clients["athena"] = fake.client()
         yield s3, fake
