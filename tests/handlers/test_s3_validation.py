@@ -234,3 +234,32 @@ def test_an_athena_failure_fails_the_deploy_with_athenas_reason(
         "Could not validate the data with Athena before its import: States.TaskFailed: "
     )
     assert _jobs(world, dataset) == []
+
+
+def test_a_deploy_whose_object_fails_validation_rolls_back_with_nothing_imported_or_billing(
+    world: World, validated: dict[str, Any], athena: tuple[Any, AthenaSimulator], tmp_path: Path
+) -> None:
+    from tests.handlers.test_lifecycle import _billing, _recommenders, shop
+
+    # GIVEN the dev stack's lifecycle resources with the interactions in S3, validated at deploy,
+    # and an object with millisecond timestamps
+    s3, _ = athena
+    text = _rows(f"u1,i1,{START}000,View")
+    s3.put_object(Bucket=BUCKET, Key=KEY, Body=text.encode())
+    template = shop(world)
+    properties = template["Import"]["Properties"]
+    properties["DataLocation"] = SOURCE
+    properties["Validation"] = _props(world, validated, "unused")["Validation"]
+    # WHEN CloudFormation creates the stack
+    outcome = world.stack().deploy(template)
+    # THEN the import's wait condition fails with synth's text, the stack rolls back cleanly,
+    # and no import job, recommender or dataset group is left
+    assert outcome.status == "ROLLBACK_COMPLETE", outcome.failures
+    [reason] = [r for lid, r in outcome.failures.items() if lid.startswith("ImportCondition")]
+    assert reason.startswith(
+        f"WaitCondition received failed message: '{_synth_message(tmp_path, text)}'"
+    )
+    assert world.personalize_client.list_dataset_import_jobs()["datasetImportJobs"] == []
+    assert _recommenders(world) == []
+    assert _billing(world) == []
+    assert world.personalize_client.list_dataset_groups()["datasetGroups"] == []
