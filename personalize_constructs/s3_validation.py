@@ -110,7 +110,7 @@ class S3SourceValidation(Construct):
                 ),
             ),
         )
-        table.add_dependency(self.database)
+        table.node.add_dependency(self.database)
         self.tables[source.dataset_type] = name
         self._queries[source.dataset_type] = validation_query(
             source.schema, uri=source.uri, table=f'"{self.database_name}"."{name}"'
