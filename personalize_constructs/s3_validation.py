@@ -11,7 +11,6 @@ job (personalize_constructs/readiness/import_branch.py). See docs/data-validatio
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from aws_cdk import Aws, Stack
@@ -20,13 +19,15 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from personalize_constructs.acknowledgments import acknowledge
-from personalize_domain.data.deploy_validation import validation_query
+from personalize_domain.data.deploy_validation import (
+    SERDE,
+    SERDE_PARAMETERS,
+    table_digest,
+    table_folder,
+    validation_query,
+)
 from personalize_domain.s3_uri import split_s3_uri
 from personalize_domain.schemas import DatasetSchema, DatasetType
-
-# OpenCSVSerde, as the CLI's table (personalize_ops/day_two/s3_validation.py).
-SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-SERDE_PARAMETERS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,10 @@ class S3SourceValidation(Construct):
             self._table(source)
 
     def _table(self, source: ValidatedSource) -> None:
-        location = split_s3_uri(source.uri)
-        folder_key = location.key.rsplit("/", 1)[0] + "/" if "/" in location.key else ""
-        folder = f"s3://{location.bucket}/{folder_key}"
+        folder = table_folder(source.uri)
         columns = len(source.schema.column_names)
-        # The name follows the folder and the column count: a new folder is a new table.
-        digest = hashlib.sha256(f"{folder}|{columns}".encode()).hexdigest()[:12]
-        name = f"{source.dataset_type.key}_{digest}"
+        # The name follows the folder and the column count, as the CLI's table.
+        name = f"{source.dataset_type.key}_{table_digest(source.uri, columns)}"
         table = glue.CfnTable(
             self,
             f"{source.dataset_type.name.title()}Table",

@@ -22,6 +22,7 @@ minimums, duplicate IDs). Its examples are the smallest failing lines, not the f
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from personalize_domain.data.columns import rules_for
@@ -38,6 +39,23 @@ from personalize_domain.data.rule_set import (
 from personalize_domain.schemas import DatasetSchema, FieldSpec
 
 FAILED = "Dataset validation failed:"
+# The table both Athena validations read: every column a string, OpenCSVSerde with these
+# properties, on the object's folder (the CLI creates it by DDL, the stack in Glue).
+SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+SERDE_PARAMETERS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
+
+
+def table_folder(uri: str) -> str:
+    """The folder of an s3:// object: the location of the table that reads it."""
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    return f"s3://{bucket}/{key.rsplit('/', 1)[0] + '/' if '/' in key else ''}"
+
+
+def table_digest(uri: str, n_columns: int) -> str:
+    """What names the table: its folder and its column count (a new one is a new table)."""
+    return hashlib.sha256(f"{table_folder(uri)}|{n_columns}".encode()).hexdigest()[:12]
+
+
 _NL = "CHR(10)"
 _UNITS = {
     "timestamp-milliseconds": 1000,
