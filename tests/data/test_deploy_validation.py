@@ -92,8 +92,8 @@ def test_a_long_value_is_shortened_and_escaped_as_the_validator_shows_it(
 ) -> None:
     dataset_type, rows = FIXTURES["items-values"]
     path = tmp_path / "items.csv"
-    path.write_text("\n".join([*rows(), 'i9,9.99,"say ""hi"" ' + "x" * 1000 + '",,,,1700000000,,no,'])
-                    + "\n")  # fmt: skip
+    quoted = 'i9,9.99,"say ""hi"" ' + "x" * 1000 + '",,,,1700000000,,no,'
+    path.write_text("\n".join([*rows(), quoted]) + "\n")
     schema = load_schema(dataset_type)
     uri, failure = _run(s3, path, schema)
     local = validate_file(path, schema, ())
