@@ -27,6 +27,16 @@ REASONS = {
         "A dataset source in cdk.json is an s3:// folder, and Personalize imports every file in "
         "it; the role reads only objects under that prefix and lists only with that prefix."
     ),
+    "validation-reads-source-folder": (
+        "validateInS3: Athena reads the validated object through a table on its folder (the "
+        'query keeps the one object by "$path"); the readiness workflow reads only objects '
+        "under that folder and lists only with that prefix."
+    ),
+    "validation-writes-results": (
+        "validateInS3: Athena writes each query's result files under the environment's "
+        "athenaResultsLocation, with names it chooses per query; the workflow reads and writes "
+        "only under that prefix."
+    ),
     "env-import-jobs": (
         "Import job names are generated per data version (<prefix>-<type>-<hash>), so they are "
         "matched by this environment's name prefix; nothing outside the environment matches."

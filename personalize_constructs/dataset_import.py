@@ -21,6 +21,8 @@ from personalize_constructs.resource_kinds import DATASET_IMPORT
 class DatasetImport(ReadyCustomResource):
     """Imports one data location into one dataset.
 
+    `validation` (an s3:// source with `validateInS3`): the workflow runs this Athena query
+    first and creates the job only if it finds nothing (personalize_constructs/s3_validation.py).
     `data_version` identifies the data (the file's content digest, or the s3:// URI itself): a
     new version is a new import job and a new WaitCondition. `ready` is what later resources
     (recommenders) depend on.
@@ -39,6 +41,7 @@ class DatasetImport(ReadyCustomResource):
         role_arn: str,
         import_mode: str,
         max_wait: Duration,
+        validation: dict[str, str] | None = None,
     ) -> None:
         if import_mode not in ("FULL", "INCREMENTAL"):
             raise ValueError(f"{construct_id}: import_mode must be FULL or INCREMENTAL")
@@ -55,6 +58,8 @@ class DatasetImport(ReadyCustomResource):
                 "DataLocation": data_location,
                 "RoleArn": role_arn,
                 "ImportMode": import_mode,
+                # The Athena query the workflow runs before it creates the job (validateInS3).
+                **({"Validation": validation} if validation else {}),
             },
             operation_key=f"{dataset.dataset_type}|{data_version}",
             max_wait=max_wait,

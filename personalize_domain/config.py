@@ -144,6 +144,8 @@ class DatasetConfig:
     # A path relative to the project root, or an existing s3:// URI.
     source: str
     skip_validation: bool = False
+    # The readiness workflow validates the s3:// object with Athena before importing it.
+    validate_in_s3: bool = False
 
     @property
     def is_s3_uri(self) -> bool:
@@ -449,6 +451,7 @@ _RECOMMENDER_FIELDS: dict[str, _Parser] = {
 _DATASET_FIELDS: dict[str, _Parser] = {
     "source": _parse_source,
     "skipValidation": _parse_bool,
+    "validateInS3": _parse_bool,
 }
 _ENV_FIELDS: dict[str, _Parser] = {
     "namePrefix": _parse_name_prefix,
@@ -706,6 +709,7 @@ def _build_env(
         if k in body
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
+    _check_validate_in_s3(where, values, datasets, problems)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     blocks = {
         name: _block_values(f"{where}.{name}", body.get(name, {}), fields, problems)
@@ -855,6 +859,7 @@ def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetC
                 dataset_type=DatasetType[key.upper()],
                 source=values["source"],
                 skip_validation=values.get("skipValidation", False),
+                validate_in_s3=values.get("validateInS3", False),
             )
         )
     if isinstance(raw, Mapping) and DatasetType.INTERACTIONS.key not in raw:
@@ -863,6 +868,32 @@ def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetC
             'group needs an Interactions dataset, e.g. {"source": "data/sample/interactions.csv"}'
         )
     return tuple(datasets)
+
+
+def _check_validate_in_s3(
+    where: str, values: dict[str, Any], datasets: tuple[DatasetConfig, ...], problems: _Problems
+) -> None:
+    """`validateInS3` needs one s3:// object, and somewhere for Athena to write its results."""
+    for dataset in (d for d in datasets if d.validate_in_s3):
+        key = f"{where}.datasets.{dataset.dataset_type.key}.validateInS3"
+        if not dataset.is_s3_uri:
+            problems.append(
+                f"{problems.subject(key, True)}: only for an s3:// source (synth validates a "
+                f"local file itself); set {where}.datasets.{dataset.dataset_type.key}.source to "
+                "s3://<bucket>/<key>.csv or remove validateInS3"
+            )
+        elif dataset.source.endswith("/"):
+            problems.append(
+                f"{problems.subject(key, True)}: validates one object, and "
+                f"{dataset.source} is a folder; point source at the object "
+                "(s3://<bucket>/<folder>/<file>.csv) or remove validateInS3"
+            )
+        elif "athenaResultsLocation" not in values:
+            problems.append(
+                f"{problems.subject(key, True)}: Athena needs a results location; set "
+                f"{where}.athenaResultsLocation to an s3://<bucket>/<prefix>/ this environment "
+                "may write to (and athenaWorkgroup, default primary)"
+            )
 
 
 def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[RecommenderConfig, ...]:

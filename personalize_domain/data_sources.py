@@ -56,7 +56,13 @@ def resolve_datasets(
     for dataset in env.datasets:
         key = f"environments.{env.name}.datasets.{dataset.dataset_type.key}.source"
         if dataset.is_s3_uri:
-            log(_not_validated_locally(env.name, key, dataset.source))
+            if dataset.validate_in_s3:
+                log(
+                    f"[{env.name}] {key} = {dataset.source}: validated at deploy by Athena, "
+                    "before its import (validateInS3)"
+                )
+            else:
+                log(_not_validated_locally(env.name, key, dataset.source))
             continue
         # Absolute: the deploy ships it as an asset, which must not depend on the working
         # directory. Messages show it relative to the project, as cdk.json writes it.

@@ -24,10 +24,11 @@ from personalize_constructs.personalize_role import PersonalizeRole
 from personalize_constructs.provider import PersonalizeProvider
 from personalize_constructs.readiness import ReadinessWorkflow
 from personalize_constructs.recommender import Recommender, grant_recommender_management
+from personalize_constructs.s3_validation import S3SourceValidation, ValidatedSource
 from personalize_domain.config import EnvironmentConfig, RecommenderState
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schema_history import plan_schema
-from personalize_domain.schemas import SCHEMAS_DIR, DatasetType
+from personalize_domain.schemas import SCHEMAS_DIR, DatasetType, load_schema
 from personalize_domain.stack_outputs import (
     ALARM_TOPIC_ARN,
     DASHBOARD_URL,
@@ -97,12 +98,14 @@ class PersonalizeShopStack(Stack):
         )
 
         self.provider = PersonalizeProvider(self, "Provider", name_prefix=config.name_prefix)
+        self.s3_validation = _s3_validation(self, config, datasets, schemas_dir)
         self.readiness = ReadinessWorkflow(
             self,
             "Readiness",
             name_prefix=config.name_prefix,
             personalize_role=self.personalize_role.role,
             max_wait=max_wait,
+            validation=self.s3_validation,
         )
         self.readiness.grant_start(self.provider.on_event_function)
         # is_complete hands a recommender that outlasts a Delete's budget to the workflow.
@@ -142,6 +145,9 @@ class PersonalizeShopStack(Stack):
                 role_arn=self.personalize_role.role.role_arn,
                 import_mode=config.import_mode.value,
                 max_wait=max_wait,
+                validation=self.s3_validation.validation_property(dataset.dataset_type)
+                if self.s3_validation and dataset.dataset_type in self.s3_validation.tables
+                else None,
             )
             # Personalize must be able to read the data before the job starts.
             data_import.resource.node.add_dependency(
@@ -320,3 +326,29 @@ class PersonalizeShopStack(Stack):
 def _pin(resource: Any, logical_id: str) -> None:
     assert isinstance(resource, CfnElement)
     resource.override_logical_id(logical_id)
+
+
+def _s3_validation(
+    scope: Construct,
+    config: EnvironmentConfig,
+    datasets: Sequence[ResolvedDataset],
+    schemas_dir: Path,
+) -> S3SourceValidation | None:
+    """The Athena validation of the s3:// sources with `validateInS3`, if any."""
+    sources = tuple(
+        ValidatedSource(d.dataset_type, d.s3_uri, load_schema(d.dataset_type, schemas_dir))
+        for d in datasets
+        if d.s3_uri
+        and (wanted := config.dataset(d.dataset_type)) is not None
+        and wanted.validate_in_s3
+    )
+    if not sources or config.athena_results_location is None:
+        return None
+    return S3SourceValidation(
+        scope,
+        "S3SourceValidation",
+        name_prefix=config.name_prefix,
+        sources=sources,
+        workgroup=config.athena_workgroup,
+        results_location=config.athena_results_location,
+    )

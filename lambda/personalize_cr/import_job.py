@@ -30,7 +30,7 @@ from handler_support import (
     start_readiness,
     stop_readiness,
 )
-from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL, IMPORT_READINESS
+from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL, IMPORT_READINESS, VALIDATE
 
 RESOURCE_TYPE = DATASET_IMPORT.resource_type
 PROPERTIES = DATASET_IMPORT.properties
@@ -70,6 +70,8 @@ class Spec:
     mode: str
     state_machine: str
     handle: str
+    # The Athena query the workflow runs before it creates the job, or None.
+    validation: dict[str, str] | None = None
 
 
 def on_event(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
@@ -126,7 +128,26 @@ def spec(props: Mapping[str, Any], *, mode: str) -> Spec:
         mode=mode,
         state_machine=require_arn(props, "ReadinessStateMachineArn", "states", "stateMachine:"),
         handle=require(props, "ReadinessHandle"),
+        validation=_validation(props.get("Validation")),
     )
+
+
+VALIDATION_FIELDS = ("QueryString", "WorkGroup", "OutputLocation")
+
+
+def _validation(value: Any) -> dict[str, str] | None:
+    """Absent or empty: no validation; else the query, its workgroup and results location."""
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, Mapping) or any(
+        not isinstance(value.get(k), str) or not value.get(k) for k in VALIDATION_FIELDS
+    ):
+        raise HandlerError(
+            f"property Validation must be an object with the strings {', '.join(VALIDATION_FIELDS)}"
+        )
+    if not str(value["OutputLocation"]).startswith("s3://"):
+        raise HandlerError("property Validation.OutputLocation must be an s3:// URI")
+    return {k: str(value[k]) for k in VALIDATION_FIELDS}
 
 
 def job_name(dataset_arn: str, location: str, mode: str, request_id: str) -> str:
@@ -183,6 +204,12 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
         "roleArn": wanted.role,
         "importMode": wanted.mode,
     }
+    if wanted.validation is not None:
+        # The data is validated first: the workflow creates the job only if Athena finds nothing.
+        LOGGER.info("import job %s waits for the validation of %s", name, wanted.location)
+        fields[CREATE] = pascal_case(request)
+        fields[VALIDATE] = wanted.validation
+        return _start_workflow(event, wanted, arn, fields, result, sfn)
     try:
         personalize.create_dataset_import_job(**request)
         LOGGER.info("started %s import job %s from %s", wanted.mode, name, wanted.location)
@@ -199,6 +226,17 @@ def _create(event: Mapping[str, Any], wanted: Spec, personalize: Any, sfn: Any) 
             # Personalize may have started it before the call failed: report with the ARN.
             result[PENDING_FAILURE] = f"Could not start import job {arn}: {reason_for(exc)}"
             return result
+    return _start_workflow(event, wanted, arn, fields, result, sfn)
+
+
+def _start_workflow(
+    event: Mapping[str, Any],
+    wanted: Spec,
+    arn: str,
+    fields: dict[str, Any],
+    result: dict[str, Any],
+    sfn: Any,
+) -> dict[str, Any]:
     try:
         start_readiness(
             sfn,

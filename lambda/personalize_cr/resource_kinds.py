@@ -24,6 +24,8 @@ CREATE = "Create"
 TARGET = "Target"
 WATCH_UPDATE = "WatchUpdate"
 UPDATE = "Update"
+# An import's Athena query, run before the import job is created (`datasets.<type>.validateInS3`).
+VALIDATE = "Validate"
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,27 @@ class ResourceKind:
 
 
 READINESS_PROPERTIES = ("ReadinessHandle", "ReadinessStateMachineArn")
-IMPORT_READINESS = Readiness(kind="import", inputs=(ARN, HANDLE_URL, CREATE))
+IMPORT_READINESS = Readiness(kind="import", inputs=(ARN, HANDLE_URL, CREATE, VALIDATE))
 RECOMMENDER_READINESS = Readiness(
     kind="recommender", inputs=(ARN, HANDLE_URL, TARGET, WATCH_UPDATE, UPDATE)
 )
 
 DATASET_IMPORT = ResourceKind(
     resource_type="Custom::PersonalizeDatasetImport",
-    properties=("DatasetArn", "DataLocation", "RoleArn", "ImportMode", *READINESS_PROPERTIES),
+    properties=(
+        "DatasetArn",
+        "DataLocation",
+        "RoleArn",
+        "ImportMode",
+        "Validation",
+        *READINESS_PROPERTIES,
+    ),
     # A new import mode alone is not a new import: it applies to the next data change.
     replacing=("DatasetArn", "DataLocation"),
-    defaults={"ImportMode": "FULL"},
+    # Validation: {QueryString, WorkGroup, OutputLocation}, the Athena query the workflow runs
+    # before it creates the job; like the mode, a new one applies to the next data change.
+    defaults={"ImportMode": "FULL", "Validation": ""},
+    optional=("Validation",),
     readiness=IMPORT_READINESS,
 )
 

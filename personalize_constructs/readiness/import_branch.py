@@ -3,6 +3,7 @@ wait until it is ACTIVE or failed."""
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_stepfunctions as sfn
 
 from personalize_constructs.environment_arns import pass_role_to_personalize
@@ -88,8 +89,80 @@ def build(workflow: ReadinessWorkflow, context: BranchContext) -> sfn.IChainable
         .when(import_failed_status, import_failed_silently)
         .otherwise(wait_import)
     )
-    return (
-        sfn.Choice(workflow, "ImportToCreate")
-        .when(sfn.Condition.is_present("$.Create"), create_import)
-        .otherwise(describe_import)
+    to_create = sfn.Choice(workflow, "ImportToCreate")
+    if context.validates_imports:
+        to_create.when(sfn.Condition.is_present("$.Validate"), validate(workflow, create_import))
+    return to_create.when(sfn.Condition.is_present("$.Create"), create_import).otherwise(
+        describe_import
+    )
+
+
+# Athena's own integration: `.sync` waits for the query inside Step Functions (no Lambda, no
+# polling loop of ours); getQueryResults reads the query's one cell.
+START_QUERY = "arn:aws:states:::athena:startQueryExecution.sync"
+GET_RESULTS = "arn:aws:states:::athena:getQueryResults"
+FAILURE_CELL = "$.Validation.Failure"
+
+
+def validate(workflow: ReadinessWorkflow, create_import: sfn.IChainable) -> sfn.IChainable:
+    """Run the import's validation query (personalize_domain/data/deploy_validation.py); its one
+    cell is null when the data passes (then create the job), else the findings (then fail)."""
+    start = sfn.CustomState(
+        workflow,
+        "StartValidationQuery",
+        state_json={
+            "Type": "Task",
+            "Resource": START_QUERY,
+            "Parameters": {
+                "QueryString.$": "$.Validate.QueryString",
+                "WorkGroup.$": "$.Validate.WorkGroup",
+                "ResultConfiguration": {"OutputLocation.$": "$.Validate.OutputLocation"},
+            },
+            "ResultSelector": {"QueryExecutionId.$": "$.QueryExecution.QueryExecutionId"},
+            "ResultPath": "$.Validation",
+        },
+    )
+    start.add_retry(
+        errors=["Athena.TooManyRequestsException", "Athena.InternalServerException"],
+        interval=Duration.seconds(5),
+        backoff_rate=2,
+        max_attempts=8,
+    )
+    read = sfn.CustomState(
+        workflow,
+        "ReadValidationResult",
+        state_json={
+            "Type": "Task",
+            "Resource": GET_RESULTS,
+            "Parameters": {
+                "QueryExecutionId.$": "$.Validation.QueryExecutionId",
+                # The labels row and the one data row.
+                "MaxResults": 2,
+            },
+            "ResultSelector": {"Failure.$": "$.ResultSet.Rows[1].Data[0]"},
+            "ResultPath": "$.Validation",
+        },
+    )
+    read.add_retry(
+        errors=["Athena.TooManyRequestsException", "Athena.InternalServerException"],
+        interval=Duration.seconds(5),
+        backoff_rate=2,
+        max_attempts=8,
+    )
+    for task, doing in ((start, "ValidationQueryError"), (read, "ValidationResultError")):
+        task.add_catch(
+            workflow.fail_with(
+                doing,
+                "Could not validate the data with Athena before its import: {}: {}",
+                "$.Error.Error",
+                "$.Error.Cause",
+            ),
+            errors=["States.ALL"],
+            result_path="$.Error",
+        )
+    failed = workflow.fail_with("ValidationFindings", "{}", f"{FAILURE_CELL}.VarCharValue")
+    return start.next(read).next(
+        sfn.Choice(workflow, "Validated")
+        .when(sfn.Condition.is_present(f"{FAILURE_CELL}.VarCharValue"), failed)
+        .otherwise(create_import)
     )

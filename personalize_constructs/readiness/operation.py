@@ -30,7 +30,7 @@ class ReadyCustomResource(Construct):
         kind: ResourceKind,
         service_token: str,
         workflow: ReadinessWorkflow,
-        properties: Mapping[str, str],
+        properties: Mapping[str, object],
         operation_key: str,
         max_wait: Duration,
         after: Sequence[IDependable] = (),

@@ -29,6 +29,7 @@ from personalize_constructs.environment_arns import (
 )
 from personalize_constructs.lambda_functions import explicit_log_group, handler_function
 from personalize_constructs.resource_kinds import KIND, Readiness
+from personalize_constructs.s3_validation import S3SourceValidation
 
 # CloudFormation's WaitCondition Timeout is at most 12 hours.
 MAX_WAIT = Duration.hours(12)
@@ -55,6 +56,8 @@ class BranchContext:
     personalize_role: iam.IRole
     succeed: sfn.IChainable
     max_wait: Duration
+    # Whether an import may be validated by Athena first (`datasets.<type>.validateInS3`).
+    validates_imports: bool = False
 
 
 class ReadinessWorkflow(Construct):
@@ -73,6 +76,7 @@ class ReadinessWorkflow(Construct):
         name_prefix: str,
         personalize_role: iam.IRole,
         max_wait: Duration,
+        validation: S3SourceValidation | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if max_wait.to_seconds() > MAX_WAIT.to_seconds():
@@ -96,7 +100,11 @@ class ReadinessWorkflow(Construct):
         ).next(failed)
 
         context = BranchContext(
-            arns=arns, personalize_role=personalize_role, succeed=succeed, max_wait=max_wait
+            arns=arns,
+            personalize_role=personalize_role,
+            succeed=succeed,
+            max_wait=max_wait,
+            validates_imports=validation is not None,
         )
         # One branch per kind, in registration order (personalize_constructs/readiness/branches.py).
         choice = sfn.Choice(self, "Kind")
@@ -130,6 +138,8 @@ class ReadinessWorkflow(Construct):
             ),
         )
         self._acknowledge(name_prefix)
+        if validation is not None:
+            validation.grant_query(self.state_machine.role)
 
     def _acknowledge(self, name_prefix: str) -> None:
         nag = nag_environment_arns(name_prefix=name_prefix)

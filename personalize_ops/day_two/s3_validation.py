@@ -11,7 +11,6 @@ Two engines run the SQL form of the rules (`personalize_domain/data/sql_engine.p
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import time
@@ -20,6 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from personalize_domain.data.deploy_validation import (
+    SERDE,
+    SERDE_PARAMETERS,
+    table_digest,
+    table_folder,
+)
 from personalize_domain.data.report import ValidationReport
 from personalize_domain.data.rule_set import transpile
 from personalize_domain.data.sql_engine import HEAD_BYTES, DuckDbRunner, validate_with_sql
@@ -89,16 +94,18 @@ class AthenaRunner:
     def _ensure_table(self, n_columns: int) -> str:
         if self._table is not None:
             return self._table
-        bucket, key = split_s3_uri(self.uri)
-        folder = f"s3://{bucket}/{key.rsplit('/', 1)[0] + '/' if '/' in key else ''}"
-        digest = hashlib.sha256(f"{folder}|{n_columns}".encode()).hexdigest()[:12]
+        split_s3_uri(self.uri)  # refuses anything but s3://bucket/key
+        folder, digest = table_folder(self.uri), table_digest(self.uri, n_columns)
         table = f'"{self.database}"."personalize_validate_{digest}"'
         columns = ", ".join(f"`column{i}` string" for i in range(n_columns))
+        # The table the stack defines in Glue for validateInS3, but the header skipped.
+        serde = ", ".join(
+            f"'{k}' = '{v.replace(chr(92), chr(92) * 2)}'" for k, v in SERDE_PARAMETERS.items()
+        )
         self._run(
             f"CREATE EXTERNAL TABLE IF NOT EXISTS `{self.database}`.`personalize_validate_"
-            f"{digest}` ({columns}) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' "
-            "WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '\"', 'escapeChar' = "
-            f"'\\\\') LOCATION '{folder}' TBLPROPERTIES ('skip.header.line.count' = '1')",
+            f"{digest}` ({columns}) ROW FORMAT SERDE '{SERDE}' WITH SERDEPROPERTIES ({serde}) "
+            f"LOCATION '{folder}' TBLPROPERTIES ('skip.header.line.count' = '1')",
             ddl=True,
         )
         self._table = table

@@ -6,9 +6,11 @@ This fake runs the query. It understands what `personalize_ops.day_two.s3_valida
 
 - `CREATE EXTERNAL TABLE IF NOT EXISTS `db`.`table` (...) ROW FORMAT SERDE '...OpenCSVSerde' ...
   LOCATION 's3://bucket/folder/' TBLPROPERTIES ('skip.header.line.count' = '1')`: remembered;
+- a table defined in Glue by the stack (deploy-time validation: `define_table`, the values of its
+  `AWS::Glue::Table`), whose header line is a row like any other (no `skip.header.line.count`);
 - a SELECT (Trino): the table becomes every CSV object directly in its folder, read by DuckDB as
-  strings (header skipped, as OpenCSVSerde with that property), with the `"$path"` pseudo-column;
-  the text is transpiled Trino -> DuckDB by sqlglot and run.
+  strings (header skipped, as OpenCSVSerde with that property, unless the table keeps it), with
+  the `"$path"` pseudo-column; the text is transpiled Trino -> DuckDB by sqlglot and run.
 
 `DataScannedInBytes` is the size of the objects the query's `"$path"` filter keeps (Athena's
 pruning by `"$path"` is believed, not confirmed: see docs/data-validation.md). Queries finish at
@@ -45,7 +47,8 @@ class AthenaSimulator(FakeService):
     def __init__(self, s3: Any, region: str = "eu-west-1", account: str = "123456789012") -> None:
         super().__init__(region=region, account=account)
         self.s3 = s3
-        self.tables: dict[str, tuple[int, str]] = {}  # "db.table" -> (columns, location)
+        # "db.table" -> (columns, location, header lines skipped)
+        self.tables: dict[str, tuple[int, str, int]] = {}
         self.executions: dict[str, Params] = {}
         self._results: dict[str, tuple[list[str], list[str], list[tuple[Any, ...]]]] = {}
         self._files = tempfile.TemporaryDirectory(prefix="athena-sim-")
@@ -60,7 +63,7 @@ class AthenaSimulator(FakeService):
             ddl = _DDL.search(text)
             if ddl:
                 columns = len(re.findall(r"`column\d+` string", ddl["cols"]))
-                self.tables[f"{ddl['db']}.{ddl['table']}"] = (columns, ddl["location"])
+                self.tables[f"{ddl['db']}.{ddl['table']}"] = (columns, ddl["location"], 1)
             else:
                 scanned = self._select(execution_id, text)
         except (duckdb.Error, sqlglot.errors.SqlglotError, KeyError) as error:
@@ -75,6 +78,12 @@ class AthenaSimulator(FakeService):
             "Statistics": {"DataScannedInBytes": scanned},
         }
         return {"QueryExecutionId": execution_id}
+
+    def define_table(
+        self, database: str, table: str, *, columns: int, location: str, skip_header: int = 0
+    ) -> None:
+        """A table created outside Athena (an `AWS::Glue::Table` of the stack)."""
+        self.tables[f"{database}.{table}"] = (columns, location, skip_header)
 
     @operation("GetQueryExecution")
     def _get(self, req: Params) -> Params:
@@ -108,12 +117,14 @@ class AthenaSimulator(FakeService):
     def _select(self, execution_id: str, text: str) -> int:
         [duck] = sqlglot.transpile(text, read="trino", write="duckdb")
         scanned = 0
-        for name, (columns, location) in self.tables.items():
+        for name, (columns, location, skip) in self.tables.items():
             db, table = name.split(".")
             reference = f'"{db}"."{table}"'
             if reference not in duck:
                 continue
-            relation, scanned = self._relation(columns, location, set(_PATH_FILTER.findall(text)))
+            relation, scanned = self._relation(
+                columns, location, set(_PATH_FILTER.findall(text)), skip
+            )
             duck = duck.replace(reference, f"({relation})")
         cursor = duckdb.connect().execute(duck)
         names = [d[0] for d in cursor.description or []]
@@ -121,7 +132,9 @@ class AthenaSimulator(FakeService):
         self._results[execution_id] = (names, types, cursor.fetchall())
         return scanned
 
-    def _relation(self, columns: int, location: str, wanted: set[str]) -> tuple[str, int]:
+    def _relation(
+        self, columns: int, location: str, wanted: set[str], skip: int = 1
+    ) -> tuple[str, int]:
         bucket, prefix = location[5:].split("/", 1)
         listed = self.s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
         parts, scanned = [], 0
@@ -139,7 +152,7 @@ class AthenaSimulator(FakeService):
             local.write_bytes(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
             parts.append(
                 f"SELECT *, '{uri}' AS \"$path\" FROM read_csv('{local}', header = false, "
-                f"skip = 1, columns = {{{spec}}}, delim = ',', quote = '\"', escape = '\"', "
+                f"skip = {skip}, columns = {{{spec}}}, delim = ',', quote = '\"', escape = '\"', "
                 "null_padding = true, ignore_errors = true, auto_detect = false)"
             )
         if not parts:

@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.personalize_simulator import Clock
 
-from . import choice, lambdas, paths, sdk, templates
+from . import athena_tasks, choice, lambdas, paths, sdk, templates
 from .definition import Definition
 from .errors import DefinitionError, StatesError, runtime_error
 from .paths import Json
@@ -355,6 +355,10 @@ class Interpreter:
         return result
 
     def _invoke(self, resource: str, arguments: Json) -> Json:
+        athena_call = athena_tasks.parse_resource(resource)
+        if athena_call is not None:
+            action, sync = athena_call
+            return athena_tasks.call(self.sdk_clients.get("athena"), action, sync, arguments)
         sdk_call = sdk.parse_resource(resource)
         if sdk_call is not None:
             service, action = sdk_call

@@ -1,0 +1,78 @@
+"""`datasets.<type>.validateInS3`: one s3:// object, and a results location for Athena."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from personalize_domain.config import ConfigError, load_app_config
+from personalize_domain.schemas import DatasetType
+
+ROOT = Path(__file__).resolve().parents[2]
+CDK_JSON_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+OBJECT = "s3://shop-team-exports/personalize/interactions.csv"
+RESULTS = "s3://shop-team-athena/validation/"
+
+
+def _context(**overrides: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(CDK_JSON_CONTEXT), "env": "dev", **overrides}
+
+
+def _problems(**overrides: Any) -> list[str]:
+    with pytest.raises(ConfigError) as excinfo:
+        load_app_config(_context(**overrides))
+    return excinfo.value.problems
+
+
+def test_an_s3_object_with_a_results_location_is_validated_in_s3() -> None:
+    overrides = {
+        "dev.datasets.interactions.source": OBJECT,
+        "dev.datasets.interactions.validateInS3": "true",
+        "dev.athenaResultsLocation": RESULTS,
+    }
+    [dev] = load_app_config(_context(**overrides)).selected
+    interactions = dev.dataset(DatasetType.INTERACTIONS)
+    assert interactions is not None
+    assert interactions.validate_in_s3
+    assert dev.athena_workgroup == "primary"
+
+
+def test_it_is_off_by_default() -> None:
+    [dev] = load_app_config(_context()).selected
+    assert not any(d.validate_in_s3 for d in dev.datasets)
+
+
+def test_a_local_file_is_refused_naming_the_key_and_the_fix() -> None:
+    [problem] = _problems(**{"dev.datasets.interactions.validateInS3": "true"})
+    assert problem.startswith(
+        "-c dev.datasets.interactions.validateInS3=true: only for an s3:// source"
+    )
+    assert "set environments.dev.datasets.interactions.source to s3://" in problem
+
+
+def test_a_folder_is_refused() -> None:
+    [problem] = _problems(
+        **{
+            "dev.datasets.interactions.source": "s3://shop-team-exports/personalize/",
+            "dev.datasets.interactions.validateInS3": "true",
+            "dev.athenaResultsLocation": RESULTS,
+        }
+    )
+    assert "validates one object" in problem
+    assert "is a folder" in problem
+
+
+def test_without_a_results_location_it_is_refused_naming_that_key() -> None:
+    [problem] = _problems(
+        **{
+            "dev.datasets.interactions.source": OBJECT,
+            "dev.datasets.interactions.validateInS3": "true",
+        }
+    )
+    assert "Athena needs a results location; set environments.dev.athenaResultsLocation" in (
+        problem
+    )
