@@ -5,11 +5,17 @@ Each mutant runs only the tests that execute its line, taken from a coverage run
 context per test (`make mutation` records it first). A line no test executes while it runs
 (module constants, `def` lines: they run at import) gets the whole runner that `make mutation`
 passes with --runner. A mutant of a LOGGER call is skipped: log wording is not behaviour.
+
+MUTATION_SAMPLE=<fraction> (`make mutation MUTATION_SAMPLE=0.1`) runs a fixed, uniform sample
+of the mutants instead of all of them, for a machine that cannot spend hours: a mutant is in
+the sample when a hash of its file, line number and index falls under the fraction, so the same
+mutants are drawn on every run and `scripts/mutation_report.py` can tell them apart.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import shlex
 from functools import cache
@@ -60,9 +66,29 @@ def _log_lines(filename: str) -> frozenset[int]:
     return frozenset(lines)
 
 
+def in_sample(filename: str, line_number: int, index: int, fraction: float) -> bool:
+    """Whether a mutant is drawn when `fraction` of them run (line_number is 0-based, as mutmut
+    stores it)."""
+    key = f"{Path(filename).name}:{line_number}:{index}".encode()
+    draw = int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64
+    return draw < fraction
+
+
+def sample_fraction() -> float | None:
+    value = os.environ.get("MUTATION_SAMPLE")
+    return float(value) if value else None
+
+
 def pre_mutation(context: Any) -> None:
     line = context.current_line_index + 1
     if line in _log_lines(context.filename):
+        context.skip = True
+        return
+    fraction = sample_fraction()
+    mutant = context.mutation_id
+    if fraction is not None and not in_sample(
+        context.filename, mutant.line_number, mutant.index, fraction
+    ):
         context.skip = True
         return
     tests = _tests_by_line().get((os.path.realpath(context.filename), line))
