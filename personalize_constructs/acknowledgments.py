@@ -245,15 +245,15 @@ class ComplianceDecisions:
     def visit(self, construct: IConstruct) -> None:
         if not isinstance(construct, CfnResource):
             return
+        kind = construct.cfn_resource_type
         # CDK's own singleton handlers are plain CfnResources of type AWS::Lambda::Function.
         roles = (
             self._roles(construct)
-            if isinstance(construct, _DEPENDS_ON_ROLES)
-            or construct.cfn_resource_type == "AWS::Lambda::Function"
+            if isinstance(construct, _DEPENDS_ON_ROLES) or kind == "AWS::Lambda::Function"
             else set()
         )
         by_cloudformation = INVOKED_BY_CLOUDFORMATION in roles
-        _checkov_skips(construct, roles, by_cloudformation=by_cloudformation)
+        _checkov_skips(construct, kind, roles, by_cloudformation=by_cloudformation)
         decisions: tuple[str, ...] = ()
         if isinstance(construct, lambda_.CfnFunction):
             dlq = "LambdaDLQ/custom-resource" if by_cloudformation else "LambdaDLQ"
@@ -271,12 +271,17 @@ class ComplianceDecisions:
             isinstance(construct, iam.CfnRole) and construct.policies
         ):
             decisions = ("IAMNoInlinePolicy",)
-        for decision in decisions:
-            rule = decision.split("/")[0]
-            for pack in COMPLIANCE_PACKS:
-                Validations.of(construct).acknowledge(
-                    Acknowledgment(id=f"{pack}-{rule}", reason=COMPLIANCE_DECISIONS[decision])
+        if decisions:
+            # One round trip for all of a resource's acknowledgments, in the same order.
+            Validations.of(construct).acknowledge(
+                *(
+                    Acknowledgment(
+                        id=f"{pack}-{decision.split('/')[0]}", reason=COMPLIANCE_DECISIONS[decision]
+                    )
+                    for decision in decisions
+                    for pack in COMPLIANCE_PACKS
                 )
+            )
 
     def _roles(self, construct: IConstruct) -> set[str]:
         """The marks on the construct and its ancestors, and CDK's own custom-resource
@@ -303,20 +308,22 @@ def _own_roles(scope: IConstruct) -> frozenset[str]:
     return frozenset(roles)
 
 
-def _checkov_skips(resource: CfnResource, roles: set[str], *, by_cloudformation: bool) -> None:
+def _checkov_skips(
+    resource: CfnResource, kind: str, roles: set[str], *, by_cloudformation: bool
+) -> None:
     ids: list[str] = []
     comments = dict(CHECKOV_SKIPS)
-    if resource.cfn_resource_type == "AWS::Lambda::Function":
+    if kind == "AWS::Lambda::Function":
         ids = ["CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"]
         if by_cloudformation:
             comments["CKV_AWS_116"] = COMPLIANCE_DECISIONS["LambdaDLQ/custom-resource"]
         if isinstance(resource, lambda_.CfnFunction) and resource.environment is not None:
             ids.append("CKV_AWS_173")
-    elif resource.cfn_resource_type == "AWS::Logs::LogGroup":
+    elif kind == "AWS::Logs::LogGroup":
         ids = ["CKV_AWS_158"]
-    elif resource.cfn_resource_type == "AWS::S3::Bucket" and ACCESS_LOG_BUCKET in roles:
+    elif kind == "AWS::S3::Bucket" and ACCESS_LOG_BUCKET in roles:
         ids = ["CKV_AWS_18"]
-    elif resource.cfn_resource_type == "AWS::IAM::Policy" and WAITER_POLICY in roles:
+    elif kind == "AWS::IAM::Policy" and WAITER_POLICY in roles:
         ids = ["CKV_AWS_111"]
     if ids:
         resource.add_metadata("checkov", {"skip": [{"id": i, "comment": comments[i]} for i in ids]})
