@@ -165,4 +165,3 @@ def _days_of_week(field: str) -> frozenset[int] | None:
     cron_days = _expand(field, "day-of-week", 1, 7, _DAYS)
     # cron 1 = Sunday ... 7 = Saturday; ISO 1 = Monday ... 7 = Sunday.
     return frozenset(7 if d == 1 else d - 1 for d in cron_days)
-

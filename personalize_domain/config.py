@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from personalize_domain.batch_config import BATCH_KEY, BatchSolutionConfig, build_batch, has_schedule
+from personalize_domain.batch_config import (
+    BATCH_KEY,
+    BatchSolutionConfig,
+    build_batch,
+    has_schedule,
+)
 from personalize_domain.filters.checks import Finding, check_filters
 from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.monitoring_config import (
