@@ -8,7 +8,7 @@ alarm's condition on synthetic series (tests/stacks/alarm_evaluator.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -218,7 +218,10 @@ class ShopMonitoring(Construct):
         event_tracker_arn: str | None = None,
         running_hours: RunningHours | None = None,
         attributed_metrics: Sequence[str] = (),
+        workflows: Mapping[str, sfn.IStateMachine] | None = None,
     ) -> None:
+        """`workflows`: other state machines whose failures need a person (label -> machine),
+        e.g. scheduled batch jobs; each gets an alarm and a graph beside the readiness ones."""
         super().__init__(scope, construct_id)
         self.name_prefix = name_prefix
         self.alerts = alerts
@@ -228,6 +231,8 @@ class ShopMonitoring(Construct):
         self.alarms: dict[str, cloudwatch.Alarm] = {}
 
         self._readiness_alarm(readiness_state_machine)
+        for label, workflow in (workflows or {}).items():
+            self._workflow_alarm(label, workflow)
         for recommender in recommenders:
             self._recommender_alarms(recommender)
         if event_tracker_arn is not None:
@@ -242,6 +247,21 @@ class ShopMonitoring(Construct):
         self._dashboard_widgets(
             recommenders, readiness_state_machine, event_tracker_arn, attributed_metrics
         )
+        if workflows:
+            self.dashboard.add_widgets(
+                *(
+                    cloudwatch.GraphWidget(
+                        title=f"{label} workflow executions",
+                        left=[
+                            workflow.metric_failed(statistic="Sum", label="failed"),
+                            workflow.metric_timed_out(statistic="Sum", label="timed out"),
+                            workflow.metric_succeeded(statistic="Sum", label="succeeded"),
+                        ],
+                        width=8,
+                    )
+                    for label, workflow in workflows.items()
+                )
+            )
         self.dashboard_url = (
             f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
             f"#dashboards:name={name_prefix}"
@@ -291,6 +311,30 @@ class ShopMonitoring(Construct):
             description=(
                 "The readiness workflow failed or timed out: an import, training or delete did "
                 "not settle. See the execution in Step Functions and docs/readiness.md."
+            ),
+            threshold=1,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def _workflow_alarm(self, label: str, state_machine: sfn.IStateMachine) -> None:
+        """A scheduled workflow failed or timed out: nobody watches it run, so it alarms."""
+        failed = state_machine.metric_failed(statistic="Sum", period=FIVE_MINUTES)
+        timed_out = state_machine.metric_timed_out(statistic="Sum", period=FIVE_MINUTES)
+        self._alarm(
+            f"{label}WorkflowFailed",
+            metric=cloudwatch.MathExpression(
+                expression="FILL(failed, 0) + FILL(timedOut, 0)",
+                using_metrics={"failed": failed, "timedOut": timed_out},
+                label=f"{label} executions failed or timed out",
+                period=FIVE_MINUTES,
+            ),
+            description=(
+                f"The {label} workflow failed or timed out: its execution's error and cause "
+                "say why (Personalize's reason for a failed training or batch job). See "
+                "docs/batch.md."
             ),
             threshold=1,
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

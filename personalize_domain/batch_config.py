@@ -7,6 +7,7 @@ trained once per deploy of new data, and never otherwise unless `autoTraining` a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from personalize_domain.batch_schedule import BatchSchedule, InvalidSchedule, parse_schedule
 from personalize_domain.use_cases import EventType
 
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
@@ -53,6 +55,8 @@ class BatchSolutionConfig:
     event_weights: tuple[tuple[str, float], ...] = ()
     # None: off (the default); else "rate(N days)".
     auto_training: str | None = None
+    # None: no scheduled batch job (the default); see personalize_domain/batch_schedule.py.
+    schedule: BatchSchedule | None = None
 
     @property
     def events_config(self) -> str:
@@ -117,17 +121,35 @@ def _parse_event_weights(value: Any) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(weights))
 
 
+def _parse_schedule(value: Any) -> BatchSchedule:
+    try:
+        return parse_schedule(value)
+    except InvalidSchedule as exc:
+        raise InvalidBatch(str(exc)) from None
+
+
 FIELDS: dict[str, Callable[[Any], Any]] = {
     "recipe": _parse_recipe,
     "eventWeights": _parse_event_weights,
     "autoTraining": _parse_auto_training,
+    "schedule": _parse_schedule,
 }
 
 
+def has_schedule(raw: Any) -> bool:
+    """Whether any `batch.<name>` sets a schedule (the environment's `timezone` then applies)."""
+    return isinstance(raw, Mapping) and any(
+        isinstance(body, Mapping) and "schedule" in body for body in raw.values()
+    )
+
+
 def build_batch(
-    where: str, raw: Any, report: Callable[[str, Any, str], None]
+    where: str, raw: Any, report: Callable[[str, Any, str], None], *, timezone: str | None = None
 ) -> tuple[BatchSolutionConfig, ...]:
-    """Parse `<where>.batch`; `report(key, value, message)` records one problem."""
+    """Parse `<where>.batch`; `report(key, value, message)` records one problem.
+
+    `timezone` is the environment's (`<where>.timezone`): schedules are read in it, UTC if unset.
+    """
     key = f"{where}.{BATCH_KEY}"
     if not isinstance(raw, Mapping):
         report(key, raw, "must be an object of batch solutions keyed by name")
@@ -139,7 +161,7 @@ def build_batch(
             report(entry, name, "invalid name; allowed: 1-20 of a-z, 0-9 and '-', a letter first")
             continue
         if not isinstance(body, Mapping):
-            report(entry, body, "must be an object with recipe, eventWeights, autoTraining")
+            report(entry, body, f"must be an object with {', '.join(FIELDS)}")
             continue
         values: dict[str, Any] = {}
         ok = True
@@ -169,6 +191,9 @@ def build_batch(
                 f"{BatchRecipe.USER_PERSONALIZATION_V2.value} does. Remove it.",
             )
             ok = False
+        schedule = values.get("schedule")
+        if schedule is not None and timezone:
+            schedule = dataclasses.replace(schedule, timezone=timezone)
         if ok:
             solutions.append(
                 BatchSolutionConfig(
@@ -176,6 +201,7 @@ def build_batch(
                     recipe=values["recipe"],
                     event_weights=values.get("eventWeights", ()),
                     auto_training=values.get("autoTraining"),
+                    schedule=schedule,
                 )
             )
     return tuple(solutions)

@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from personalize_domain.batch_config import BATCH_KEY, BatchSolutionConfig, build_batch
+from personalize_domain.batch_config import (
+    BATCH_KEY,
+    BatchSolutionConfig,
+    build_batch,
+    has_schedule,
+)
 from personalize_domain.filters.checks import Finding, check_filters
 from personalize_domain.filters.names import FILTER_KEY_MAX, FILTER_KEY_PATTERN
 from personalize_domain.monitoring_config import (
@@ -723,11 +728,13 @@ def _build_env(
         schemas = {d.dataset_type: load_schema(d.dataset_type, schemas_dir) for d in datasets}
         _check_filter_expressions(where, filters, schemas, problems)
         _check_training_columns(where, recommenders, schemas, problems)
-    running_hours = _build_running_hours(where, values, recommenders, problems)
+    scheduled = has_schedule(body.get(BATCH_KEY, {}))
+    running_hours = _build_running_hours(where, values, recommenders, problems, scheduled)
     batch = build_batch(
         where,
         body.get(BATCH_KEY, {}),
         lambda key, value, message: problems.append(f"{problems.subject(key, value)}: {message}"),
+        timezone=values.get("timezone"),
     )
     _check_min_rps_cap(where, values, recommenders, problems)
     if len(problems) > start:
@@ -788,15 +795,21 @@ def _build_running_hours(
     values: dict[str, Any],
     recommenders: tuple[RecommenderConfig, ...],
     problems: _Problems,
+    batch_scheduled: bool = False,
 ) -> RunningHours | None:
-    """The pause schedule, and the rule that keeps it from fighting the configured state."""
+    """The pause schedule, and the rule that keeps it from fighting the configured state.
+
+    `timezone` is also the time zone of batch schedules (`batch.<name>.schedule`).
+    """
     if "runningHours" in values and values["runningHours"] is None:
         return None  # invalid, already reported
     if "runningHours" not in values:
-        for key in ("runningDays", "timezone"):
+        unused = ("runningDays",) if batch_scheduled else ("runningDays", "timezone")
+        for key in unused:
             if key in values:
+                also = f" or a {where}.batch.<name>.schedule" if key == "timezone" else ""
                 problems.append(
-                    f"{problems.subject(f'{where}.{key}')}: only used with runningHours; "
+                    f"{problems.subject(f'{where}.{key}')}: only used with runningHours{also}; "
                     f"set {where}.runningHours (e.g. 08:00-20:00) or remove it"
                 )
         return None

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from personalize_constructs.resource_kinds import SOLUTION
+from personalize_domain.batch_schedule import InvalidSchedule, parse_schedule
 from review.intrinsics import render
 from review.markdown import cell, code, table
 from review.pricing import HOURS_PER_DAY, PriceTable, money
 from review.template import Template
 
 SOLUTION_TYPE = SOLUTION.resource_type
+SCHEDULE_TYPE = "AWS::Scheduler::Schedule"
+STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
 # CreateSolution's default when performAutoTraining is left out (API reference).
 PERSONALIZE_DEFAULT = "rate(7 days)"
@@ -61,6 +64,89 @@ def batch_solutions(template: Template) -> list[BatchSolution]:
             )
         )
     return sorted(found, key=lambda s: s.name)
+
+
+@dataclass(frozen=True)
+class ScheduledBatch:
+    """A schedule that starts a scheduled batch workflow (`batch.<name>.schedule`)."""
+
+    workflow: str
+    expression: str
+    timezone: str
+    runs_per_month: Decimal | None  # None: an expression the review cannot count
+
+
+def scheduled_batches(template: Template) -> list[ScheduledBatch]:
+    machines = {
+        r.logical_id: render(r.properties.get("StateMachineName", r.logical_id))
+        for r in template.of_type(STATE_MACHINE_TYPE)
+    }
+    found = []
+    for resource in template.of_type(SCHEDULE_TYPE):
+        target = resource.properties.get("Target", {}).get("Arn")
+        if not (isinstance(target, dict) and target.get("Ref") in machines):
+            continue
+        expression = render(resource.properties.get("ScheduleExpression", ""))
+        try:
+            runs: Decimal | None = Decimal(str(parse_schedule(expression).runs_per_month()))
+        except InvalidSchedule:
+            runs = None
+        found.append(
+            ScheduledBatch(
+                workflow=machines[target["Ref"]],
+                expression=expression,
+                timezone=render(resource.properties.get("ScheduleExpressionTimezone", "UTC")),
+                runs_per_month=runs,
+            )
+        )
+    return sorted(found, key=lambda s: s.workflow)
+
+
+def _render_schedules(
+    template: Template, prices: PriceTable, *, active_users: int, per_training: Decimal | None
+) -> list[str]:
+    schedules = scheduled_batches(template)
+    if not schedules:
+        return []
+    currency = prices.currency
+    job = (
+        None
+        if prices.batch_per_1000_lists is None
+        else prices.batch_per_1000_lists * Decimal(active_users) / 1000
+    )
+    rows = []
+    for schedule in schedules:
+        runs = schedule.runs_per_month
+        unknown = "not estimated"
+        rows.append(
+            [
+                code(schedule.workflow),
+                code(schedule.expression),
+                cell(schedule.timezone),
+                unknown if runs is None else f"{runs:.1f}",
+                unknown if runs is None or job is None else money(runs * job),
+                unknown if runs is None or per_training is None else money(runs * per_training),
+            ]
+        )
+    return [
+        "",
+        "Scheduled batch jobs (`batch.<name>.schedule`): each run is one batch job of "
+        f"{active_users:,} lists (the input is the team's list under `batch/<name>/input/`: "
+        "priced here at the expected active users) and at most one training, only when an "
+        "import finished since the newest version.",
+        "",
+        *table(
+            [
+                "Workflow",
+                "Schedule",
+                "Time zone",
+                "Runs/month",
+                f"Batch jobs {currency}/month",
+                f"Trainings {currency}/month at most",
+            ],
+            rows,
+        ),
+    ]
 
 
 def render_batch_costs(template: Template, prices: PriceTable, *, active_users: int) -> list[str]:
@@ -127,4 +213,7 @@ def render_batch_costs(template: Template, prices: PriceTable, *, active_users: 
             f"of the input: a job for {active_users:,} users costs about **{currency} "
             f"{money(job)}**, paid per job (S3 requests for its input and output not included)."
         )
+    lines += _render_schedules(
+        template, prices, active_users=active_users, per_training=per_training
+    )
     return lines

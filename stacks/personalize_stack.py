@@ -9,6 +9,7 @@ from typing import Any
 from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
+from personalize_constructs.batch_schedule import BatchSchedule
 from personalize_constructs.batch_solution import BatchSolution, grant_solution_management
 from personalize_constructs.data_bucket import DataBucket
 from personalize_constructs.dataset_files import DatasetFiles
@@ -223,6 +224,23 @@ class PersonalizeShopStack(Stack):
                 max_wait=max_wait,
             )
 
+        # Scheduled batch jobs (batch.<name>.schedule), once the deploy's version is trained.
+        self.batch_schedules: dict[str, BatchSchedule] = {
+            batch_config.name: BatchSchedule(
+                self,
+                f"{output_label(batch_config.name)}BatchSchedule",
+                name_prefix=config.name_prefix,
+                config=batch_config,
+                solution_arn=self.batch[batch_config.name].solution_arn,
+                dataset_arns=[d.attr_dataset_arn for d in self.dataset_group.datasets.values()],
+                bucket_name=self.data.bucket.bucket_name,
+                personalize_role=self.personalize_role.role,
+                after=[self.batch[batch_config.name].ready],
+            )
+            for batch_config in config.batch
+            if batch_config.schedule is not None
+        }
+
         self.pause_schedule: PauseSchedule | None = None
         if config.running_hours is not None and self.recommenders:
             self.pause_schedule = PauseSchedule(
@@ -282,6 +300,10 @@ class PersonalizeShopStack(Stack):
             attributed_metrics=(
                 self.metric_attribution.metric_names if self.metric_attribution else ()
             ),
+            workflows={
+                f"{output_label(name)}Batch": schedule.state_machine
+                for name, schedule in self.batch_schedules.items()
+            },
         )
 
     def _outputs(self) -> None:

@@ -104,3 +104,35 @@ def test_the_shipped_batch_figures_carry_their_source_date_and_verification() ->
         # none could be checked offline, and the assumption says it is one
         assert figure["verified"] is False
     assert figures[1]["source"].startswith("assumption, not a price")
+
+
+def test_a_scheduled_batch_job_is_listed_and_priced_per_month_from_its_cron(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a batch solution whose workflow a Monday 06:00 schedule starts
+    resources = {
+        "Email": _solution(None),
+        "EmailWorkflow": resource(
+            "AWS::StepFunctions::StateMachine", {"StateMachineName": "shop-test-batch-email"}
+        ),
+        "EmailSchedule": resource(
+            "AWS::Scheduler::Schedule",
+            {
+                "ScheduleExpression": "cron(0 6 ? * MON *)",
+                "ScheduleExpressionTimezone": "Europe/Madrid",
+                "Target": {"Arn": {"Ref": "EmailWorkflow"}},
+            },
+        ),
+    }
+    table = prices(tmp_path, price_data(**BATCH_PRICES))
+    page = "\n".join(render_batch_costs(template(resources), table, active_users=50_000))
+    # THEN 52 Mondays / 12 = 4.3 runs a month: 4.3 jobs of 5.00, at most 4.3 trainings of 1.00
+    (row,) = [line for line in page.splitlines() if line.startswith("| `shop-test-batch-email")]
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "`shop-test-batch-email`",
+        "`cron(0 6 ? * MON *)`",
+        "Europe/Madrid",
+        "4.3",
+        "21.67",
+        "4.33",
+    ]

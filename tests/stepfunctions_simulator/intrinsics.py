@@ -256,6 +256,17 @@ def _array_get_item(values: list[Json]) -> Json:
     return array[index]
 
 
+def _string_split(values: list[Json]) -> Json:
+    # [V] every character of the second argument is a delimiter (the guide splits
+    # "This.is+a,test=string" on ".+,=" into five strings); [H] empty pieces are left out.
+    text = _require(values[0], str, "States.StringSplit")
+    delimiters = _require(values[1], str, "States.StringSplit")
+    if not delimiters:
+        raise runtime_error("States.StringSplit: the delimiter is empty.")
+    pieces = re.split("[" + re.escape(delimiters) + "]", text)
+    return [piece for piece in pieces if piece]
+
+
 def _base64_decode(values: list[Json]) -> Json:
     text = _require(values[0], str, "States.Base64Decode")
     try:
@@ -295,6 +306,7 @@ _FUNCTIONS: dict[str, tuple[int | None, Callable[[list[Json]], Json]]] = {
         lambda values: values[1] in _require(values[0], list, "States.ArrayContains"),
     ),
     "States.MathAdd": (2, _math_add),
+    "States.StringSplit": (2, _string_split),
     "States.Base64Encode": (
         1,
         lambda values: base64.b64encode(

@@ -67,6 +67,22 @@ def test_intrinsic_functions_compose(sfn: StepFunctionsSimulator) -> None:
     }
 
 
+def test_string_split_splits_on_every_delimiter_character(sfn: StepFunctionsSimulator) -> None:
+    # GIVEN the guide's example and an execution start time split into its date and time parts
+    parameters = {
+        "guide.$": "States.StringSplit($.text, '.+,=')",
+        "date.$": "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)",
+        "parts.$": "States.StringSplit($$.Execution.StartTime, '-T:.')",
+    }
+    output = run_pass(sfn, {"Parameters": parameters}, {"text": "This.is+a,test=string"})
+    # THEN each character is a delimiter and no empty piece is kept
+    assert output == {
+        "guide": ["This", "is", "a", "test", "string"],
+        "date": "2025-01-01",
+        "parts": ["2025", "01", "01", "00", "00", "00", "000Z"],
+    }
+
+
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
