@@ -4,7 +4,7 @@ Constructs acknowledge their own cdk-nag findings with `acknowledge(construct, f
 on the smallest construct that raises them, naming a reason from `REASONS`. The compliance
 packs' product decisions (`COMPLIANCE_DECISIONS`) and the checkov skips are applied to every
 resource they concern by the `ComplianceDecisions` aspect that app.py adds. The reasons are
-written into the template metadata, and tests/stacks/test_nag.py holds the checked-in list of
+written into the template metadata, and tests/stacks/acknowledged.py holds the checked-in list of
 acknowledged findings, so a new one is always a deliberate diff.
 """
 
@@ -140,7 +140,7 @@ REASONS = {
 # The compliance packs gate synth too. What they ask beyond AwsSolutions (KMS everywhere, Lambda
 # in a VPC, DLQs, reserved concurrency, replication) are product decisions, recorded here once per
 # rule (or per `rule/kind` where resources differ) and acknowledged on each resource the rule
-# applies to. tests/stacks/test_nag.py counts them per rule, so a new function, bucket or log group
+# applies to. tests/stacks/acknowledged.py counts them per rule, so a new function, bucket or log group
 # is a deliberate diff.
 COMPLIANCE_PACKS = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 COMPLIANCE_DECISIONS = {

@@ -36,7 +36,7 @@ from personalize_constructs.environment_arns import (
     state_machine_principal,
 )
 from personalize_constructs.lambda_functions import explicit_log_group
-from personalize_constructs.readiness.workflow import _TRANSIENT_ERRORS, NO_REASON
+from personalize_constructs.readiness.workflow import NO_REASON, TRANSIENT_ERRORS
 from personalize_domain.batch_config import BatchSolutionConfig
 
 POLL_INTERVAL = Duration.minutes(5)
@@ -145,7 +145,7 @@ class BatchSchedule(Construct):
             result_path=result_path,
         )
         task.add_retry(
-            errors=_TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
+            errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
         )
         return task
 

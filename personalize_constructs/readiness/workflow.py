@@ -38,7 +38,7 @@ NO_REASON = "Personalize gave no failure reason"
 
 # SDK integrations name undeclared errors <Service>.<Service>Exception, which is how throttling
 # is expected to arrive [H]; the declared-looking names are kept in case it arrives as such.
-_TRANSIENT_ERRORS = [
+TRANSIENT_ERRORS = [
     "Personalize.ThrottlingException",
     "Personalize.ServiceUnavailableException",
     "Personalize.InternalFailureException",
@@ -174,7 +174,7 @@ class ReadinessWorkflow(Construct):
             result_path=result_path,
         )
         task.add_retry(
-            errors=_TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
+            errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), backoff_rate=2, max_attempts=8
         )
         return task
 

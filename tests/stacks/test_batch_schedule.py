@@ -12,14 +12,59 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
+from personalize_constructs.acknowledgments import COMPLIANCE_PACKS
+from stacks.personalize_stack import PersonalizeShopStack
+from tests.stacks.acknowledged import (
+    ACKNOWLEDGED_WITH_SCHEDULE,
+    COMPLIANCE_WITH_SCHEDULE,
+    WILDCARD_GRANTS_WITH_SCHEDULE,
+    WILDCARD_RESOURCE_GRANTS,
+    WILDCARD_RESOURCE_GRANTS_IN_DEV,
+    acknowledged,
+    expected_acknowledgments,
+    expected_compliance_counts,
+    wildcard_grants,
+)
 from tests.stacks.alarm_evaluator import ALARM, OK, evaluate
 
 SCHEDULED = {"env": "dev", "dev.batch.email.schedule": "cron(0 6 ? * MON *)"}
 
 
 @pytest.fixture(scope="module")
-def scheduled(synth: Any) -> Template:
-    return Template.from_stack(synth(SCHEDULED)["dev"])
+def scheduled_stack(synth: Any) -> PersonalizeShopStack:
+    stack: PersonalizeShopStack = synth(SCHEDULED)["dev"]
+    return stack
+
+
+@pytest.fixture(scope="module")
+def scheduled(scheduled_stack: PersonalizeShopStack) -> Template:
+    return Template.from_stack(scheduled_stack)
+
+
+def test_the_schedule_adds_exactly_the_reviewed_acknowledgments(
+    scheduled_stack: PersonalizeShopStack,
+) -> None:
+    expected = expected_acknowledgments(scheduled_stack) | ACKNOWLEDGED_WITH_SCHEDULE
+    assert set(acknowledged(scheduled_stack)) == expected
+
+
+def test_the_schedule_adds_exactly_the_reviewed_grants_on_any_resource(
+    scheduled_stack: PersonalizeShopStack, scheduled: Template
+) -> None:
+    reviewed = {*WILDCARD_RESOURCE_GRANTS, *WILDCARD_RESOURCE_GRANTS_IN_DEV}
+    grants = wildcard_grants(scheduled_stack, scheduled)
+    assert grants - reviewed == WILDCARD_GRANTS_WITH_SCHEDULE
+
+
+@pytest.mark.parametrize("pack", COMPLIANCE_PACKS)
+def test_the_schedule_adds_exactly_the_reviewed_compliance_decisions(
+    scheduled_stack: PersonalizeShopStack, pack: str
+) -> None:
+    per_rule: dict[str, int] = {}
+    for _, rule in acknowledged(scheduled_stack, pack):
+        per_rule[rule] = per_rule.get(rule, 0) + 1
+    expected = expected_compliance_counts(scheduled_stack)
+    assert per_rule == {k: v + COMPLIANCE_WITH_SCHEDULE.get(k, 0) for k, v in expected.items()}
 
 
 def _alarm(template: Template, name: str) -> dict[str, Any]:
