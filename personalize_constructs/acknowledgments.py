@@ -140,8 +140,8 @@ REASONS = {
 # The compliance packs gate synth too. What they ask beyond AwsSolutions (KMS everywhere, Lambda
 # in a VPC, DLQs, reserved concurrency, replication) are product decisions, recorded here once per
 # rule (or per `rule/kind` where resources differ) and acknowledged on each resource the rule
-# applies to. tests/stacks/acknowledged.py counts them per rule, so a new function, bucket or log group
-# is a deliberate diff.
+# applies to. tests/stacks/acknowledged.py counts them per rule, so a new function, bucket or
+# log group is a deliberate diff.
 COMPLIANCE_PACKS = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 COMPLIANCE_DECISIONS = {
     "LambdaInsideVPC": (

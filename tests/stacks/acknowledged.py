@@ -287,8 +287,8 @@ COMPLIANCE_WITH_SCHEDULE = {"IAMNoInlinePolicy": 2, "CloudWatchLogGroupEncrypted
 
 # What `validateInS3` adds to dev with its interactions at s3://shop-team-exports/personalize/
 # and Athena's results under s3://shop-team-athena/validation/
-# (tests/stacks/test_validate_in_s3.py): the readiness workflow reads the source's folder and
-# writes the query results.
+# (tests/stacks/test_validate_in_s3_stack.py): the readiness workflow reads the source's folder
+# and writes the query results.
 ACKNOWLEDGED_WITH_S3_VALIDATION = {
     ("Readiness/Role", "IAM5[Resource::arn:<AWS::Partition>:s3:::shop-team-athena/validation/*]"),
     ("Readiness/Role", "IAM5[Resource::arn:<AWS::Partition>:s3:::shop-team-exports/personalize/*]"),
