@@ -33,10 +33,9 @@ from constructs import Construct, IDependable
 from personalize_constructs.acknowledgments import acknowledge
 from personalize_constructs.environment_arns import (
     pass_role_to_personalize,
-    state_machine_principal,
 )
-from personalize_constructs.lambda_functions import explicit_log_group
 from personalize_constructs.readiness.workflow import NO_REASON, TRANSIENT_ERRORS
+from personalize_constructs.state_machines import private_state_machine
 from personalize_domain.batch_config import BatchSolutionConfig
 
 POLL_INTERVAL = Duration.minutes(5)
@@ -98,25 +97,8 @@ class BatchSchedule(Construct):
         )
 
         definition = self._start(dataset_arns)
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            state_machine_name=self.state_machine_name,
-            role=iam.Role(
-                self,
-                "Role",
-                assumed_by=state_machine_principal(
-                    self, state_machine_name=self.state_machine_name
-                ),
-            ),
-            definition_body=sfn.DefinitionBody.from_chainable(definition),
-            timeout=EXECUTION_TIMEOUT,
-            tracing_enabled=True,
-            logs=sfn.LogOptions(
-                destination=explicit_log_group(self, "Logs"),
-                level=sfn.LogLevel.ALL,
-                include_execution_data=False,
-            ),
+        self.state_machine = private_state_machine(
+            self, name=self.state_machine_name, definition=definition, timeout=EXECUTION_TIMEOUT
         )
         self.state_machine.add_to_role_policy(
             pass_role_to_personalize(personalize_role, sid="PassRoleToPersonalize")

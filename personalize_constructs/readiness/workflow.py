@@ -25,11 +25,11 @@ from personalize_constructs.environment_arns import (
     EnvironmentArns,
     environment_arns,
     nag_environment_arns,
-    state_machine_principal,
 )
-from personalize_constructs.lambda_functions import explicit_log_group, handler_function
+from personalize_constructs.lambda_functions import handler_function
 from personalize_constructs.resource_kinds import KIND, Readiness
 from personalize_constructs.s3_validation import S3SourceValidation
+from personalize_constructs.state_machines import private_state_machine
 
 # CloudFormation's WaitCondition Timeout is at most 12 hours.
 MAX_WAIT = Duration.hours(12)
@@ -115,27 +115,8 @@ class ReadinessWorkflow(Construct):
         definition = choice.otherwise(
             sfn.Fail(self, "UnknownKind", error="UnknownKind", cause="unsupported Kind")
         )
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            # A readable name for operators; executions are then `<prefix>-readiness:<op>`.
-            state_machine_name=self.state_machine_name,
-            role=iam.Role(
-                self,
-                "Role",
-                assumed_by=state_machine_principal(
-                    self, state_machine_name=self.state_machine_name
-                ),
-            ),
-            definition_body=sfn.DefinitionBody.from_chainable(definition),
-            timeout=max_wait,
-            tracing_enabled=True,
-            logs=sfn.LogOptions(
-                destination=explicit_log_group(self, "Logs"),
-                level=sfn.LogLevel.ALL,
-                # The input holds the presigned WaitCondition handle: keep it out of the logs.
-                include_execution_data=False,
-            ),
+        self.state_machine = private_state_machine(
+            self, name=self.state_machine_name, definition=definition, timeout=max_wait
         )
         self._acknowledge(name_prefix)
         if validation is not None:
