@@ -350,27 +350,6 @@ class BatchSchedule(Construct):
             {"SolutionArn": self.solution_arn, "TrainingMode": TRAINING_MODE},
             "$.Training",
         )
-        # A version already training (auto training, a deploy) is refused as in use: wait.
-        create.add_retry(
-            errors=["Personalize.ResourceInUseException"],
-            interval=POLL_INTERVAL,
-            backoff_rate=1,
-            max_attempts=int(BUSY_WAIT.to_seconds() // POLL_INTERVAL.to_seconds()),
-        )
-        self._fail_on_error(create, "TrainingNotStarted", "start training")
-        describe = self._call(
-            "DescribeTraining",
-            "describeSolutionVersion",
-            [self._versions],
-            {"SolutionVersionArn": sfn.JsonPath.string_at("$.Training.SolutionVersionArn")},
-            "$.Describe",
-        )
-        self._fail_on_error(describe, "DescribeTrainingError", "read the training")
-        wait = sfn.Wait(self, "WaitForTraining", time=sfn.WaitTime.duration(POLL_INTERVAL))
-        wait.next(describe)
-        status = "$.Describe.SolutionVersion.Status"
-        reason = "$.Describe.SolutionVersion.FailureReason"
-        failed = sfn.Condition.string_equals(status, "CREATE FAILED")
         trained = sfn.Pass(
             self,
             "UseTrainedVersion",
@@ -380,44 +359,17 @@ class BatchSchedule(Construct):
             },
             result_path="$.Version",
         ).next(run_job)
-        describe.next(
-            sfn.Choice(self, "TrainingSettled")
-            .when(sfn.Condition.string_equals(status, "ACTIVE"), trained)
-            .when(
-                sfn.Condition.and_(failed, sfn.Condition.is_present(reason)),
-                self._fail("TrainingFailed", "Personalize solution version {} failed: {}", reason),
-            )
-            .when(
-                failed,
-                self._fail(
-                    "TrainingFailedNoReason",
-                    f"Personalize solution version {{}} failed: {NO_REASON}",
-                ),
-            )
-            .when(
-                sfn.Condition.string_equals(status, "CREATE STOPPED"),
-                self._fail(
-                    "TrainingStopped",
-                    "Personalize solution version {} was stopped before training ended",
-                ),
-            )
-            .otherwise(wait)
-        )
-        create.next(wait)
-        return create
-
-    def _fail(self, construct_id: str, template: str, reason: str | None = None) -> sfn.Fail:
-        arn = (
-            "$.Training.SolutionVersionArn"
-            if construct_id.startswith("Training")
-            else "$.Job.BatchInferenceJobArn"
-        )
-        paths = [arn] if reason is None else [arn, reason]
-        return sfn.Fail(
-            self,
-            construct_id,
-            error=construct_id,
-            cause_path=sfn.JsonPath.format(template, *(sfn.JsonPath.string_at(p) for p in paths)),
+        return self._until_settled(
+            create,
+            # A version already training (auto training, a deploy) is refused as in use: wait.
+            busy="Personalize.ResourceInUseException",
+            subject="Training",
+            what="solution version",
+            doing=("start training", "read the training"),
+            describe=("describeSolutionVersion", [self._versions], "SolutionVersion"),
+            arn_path="$.Training.SolutionVersionArn",
+            active=trained,
+            stopped=True,
         )
 
     def _run_job(self) -> sfn.IChainable:
@@ -437,27 +389,6 @@ class BatchSchedule(Construct):
             },
             "$.Job",
         )
-        # At most 5 batch jobs run at once per region: wait for a slot.
-        create.add_retry(
-            errors=["Personalize.LimitExceededException"],
-            interval=POLL_INTERVAL,
-            backoff_rate=1,
-            max_attempts=int(BUSY_WAIT.to_seconds() // POLL_INTERVAL.to_seconds()),
-        )
-        self._fail_on_error(create, "BatchJobNotStarted", "start the batch inference job")
-        describe = self._call(
-            "DescribeBatchJob",
-            "describeBatchInferenceJob",
-            [self._batch_jobs],
-            {"BatchInferenceJobArn": sfn.JsonPath.string_at("$.Job.BatchInferenceJobArn")},
-            "$.Describe",
-        )
-        self._fail_on_error(describe, "DescribeBatchJobError", "read the batch inference job")
-        wait = sfn.Wait(self, "WaitForBatchJob", time=sfn.WaitTime.duration(POLL_INTERVAL))
-        wait.next(describe)
-        status = "$.Describe.BatchInferenceJob.Status"
-        reason = "$.Describe.BatchInferenceJob.FailureReason"
-        failed = sfn.Condition.string_equals(status, "CREATE FAILED")
         done = sfn.Pass(
             self,
             "BatchJobDone",
@@ -468,25 +399,99 @@ class BatchSchedule(Construct):
                 "Output": sfn.JsonPath.string_at("$.Run.OutputPath"),
             },
         ).next(sfn.Succeed(self, "Done"))
-        describe.next(
-            sfn.Choice(self, "BatchJobSettled")
-            .when(sfn.Condition.string_equals(status, "ACTIVE"), done)
+        return self._until_settled(
+            create,
+            # At most 5 batch jobs run at once per region: wait for a slot.
+            busy="Personalize.LimitExceededException",
+            subject="BatchJob",
+            what="batch inference job",
+            doing=("start the batch inference job", "read the batch inference job"),
+            describe=("describeBatchInferenceJob", [self._batch_jobs], "BatchInferenceJob"),
+            arn_path="$.Job.BatchInferenceJobArn",
+            active=done,
+            stopped=False,
+        )
+
+    def _until_settled(
+        self,
+        create: tasks.CallAwsService,
+        *,
+        busy: str,
+        subject: str,
+        what: str,
+        doing: tuple[str, str],
+        describe: tuple[str, list[str], str],
+        arn_path: str,
+        active: sfn.IChainable,
+        stopped: bool,
+    ) -> sfn.IChainable:
+        """`create`, retried while Personalize answers `busy` (up to BUSY_WAIT), then its
+        resource described every POLL_INTERVAL until ACTIVE (on to `active`) or failed (the
+        execution fails with Personalize's reason; with `stopped`, also when it was stopped)."""
+        create.add_retry(
+            errors=[busy],
+            interval=POLL_INTERVAL,
+            backoff_rate=1,
+            max_attempts=int(BUSY_WAIT.to_seconds() // POLL_INTERVAL.to_seconds()),
+        )
+        starting, reading = doing
+        self._fail_on_error(create, f"{subject}NotStarted", starting)
+        action, resources, member = describe
+        key = arn_path.rsplit(".", 1)[1]  # the ARN's name in the create's answer
+        check = self._call(
+            f"Describe{subject}",
+            action,
+            resources,
+            {key: sfn.JsonPath.string_at(arn_path)},
+            "$.Describe",
+        )
+        self._fail_on_error(check, f"Describe{subject}Error", reading)
+        wait = sfn.Wait(self, f"WaitFor{subject}", time=sfn.WaitTime.duration(POLL_INTERVAL))
+        wait.next(check)
+        status = f"$.Describe.{member}.Status"
+        reason = f"$.Describe.{member}.FailureReason"
+        failed = sfn.Condition.string_equals(status, "CREATE FAILED")
+        settled = (
+            sfn.Choice(self, f"{subject}Settled")
+            .when(sfn.Condition.string_equals(status, "ACTIVE"), active)
             .when(
                 sfn.Condition.and_(failed, sfn.Condition.is_present(reason)),
                 self._fail(
-                    "BatchJobFailed", "Personalize batch inference job {} failed: {}", reason
+                    f"{subject}Failed", arn_path, f"Personalize {what} {{}} failed: {{}}", reason
                 ),
             )
             .when(
                 failed,
                 self._fail(
-                    "BatchJobFailedNoReason",
-                    f"Personalize batch inference job {{}} failed: {NO_REASON}",
+                    f"{subject}FailedNoReason",
+                    arn_path,
+                    f"Personalize {what} {{}} failed: {NO_REASON}",
                 ),
             )
-            .otherwise(wait)
         )
-        return create.next(wait)
+        if stopped:
+            settled = settled.when(
+                sfn.Condition.string_equals(status, "CREATE STOPPED"),
+                self._fail(
+                    f"{subject}Stopped",
+                    arn_path,
+                    f"Personalize {what} {{}} was stopped before training ended",
+                ),
+            )
+        check.next(settled.otherwise(wait))
+        create.next(wait)
+        return create
+
+    def _fail(
+        self, construct_id: str, arn: str, template: str, reason: str | None = None
+    ) -> sfn.Fail:
+        paths = [arn] if reason is None else [arn, reason]
+        return sfn.Fail(
+            self,
+            construct_id,
+            error=construct_id,
+            cause_path=sfn.JsonPath.format(template, *(sfn.JsonPath.string_at(p) for p in paths)),
+        )
 
     # ------------------------------------------------------------------ schedule
 
