@@ -76,3 +76,44 @@ def test_without_a_results_location_it_is_refused_naming_that_key() -> None:
     assert "Athena needs a results location; set environments.dev.athenaResultsLocation" in (
         problem
     )
+
+
+def test_a_results_location_without_a_prefix_is_refused_naming_that_key() -> None:
+    # GIVEN validateInS3 with Athena's results at a bucket root (the workflow's role would get
+    # s3:PutObject on the whole bucket)
+    [problem] = _problems(
+        **{
+            "dev.datasets.interactions.source": OBJECT,
+            "dev.datasets.interactions.validateInS3": "true",
+            "dev.athenaResultsLocation": "s3://shop-team-athena/",
+        }
+    )
+    # THEN synth names the key and the fix
+    assert problem.startswith("-c dev.athenaResultsLocation=s3://shop-team-athena/: ")
+    assert "s3:PutObject on the whole bucket" in problem
+    assert "s3://shop-team-athena/<prefix>/" in problem
+
+
+def test_a_source_at_the_bucket_root_is_refused() -> None:
+    # GIVEN validateInS3 on an object at the bucket root (the table would read, and the role
+    # list, the whole bucket)
+    [problem] = _problems(
+        **{
+            "dev.datasets.interactions.source": "s3://shop-team-exports/interactions.csv",
+            "dev.datasets.interactions.validateInS3": "true",
+            "dev.athenaResultsLocation": RESULTS,
+        }
+    )
+    # THEN synth names the key and the fix
+    assert problem.startswith("-c dev.datasets.interactions.validateInS3=true: ")
+    assert "at the bucket root" in problem
+    assert "s3://shop-team-exports/<folder>/interactions.csv" in problem
+
+
+def test_the_cli_alone_may_still_write_athena_results_at_a_bucket_root() -> None:
+    # GIVEN no validateInS3: athenaResultsLocation is only the CLI's (the operator's own access)
+    [dev] = load_app_config(
+        _context(**{"dev.athenaResultsLocation": "s3://shop-team-athena/"})
+    ).selected
+    # THEN it is accepted
+    assert dev.athena_results_location == "s3://shop-team-athena/"
