@@ -714,7 +714,7 @@ def _build_env(
         if k in body
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
-    _check_validate_in_s3(where, values, datasets, problems)
+    _check_validate_in_s3(where, values, datasets, problems, schemas_dir)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     blocks = {
         name: _block_values(f"{where}.{name}", body.get(name, {}), fields, problems)
@@ -884,12 +884,19 @@ def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetC
 
 
 def _check_validate_in_s3(
-    where: str, values: dict[str, Any], datasets: tuple[DatasetConfig, ...], problems: _Problems
+    where: str,
+    values: dict[str, Any],
+    datasets: tuple[DatasetConfig, ...],
+    problems: _Problems,
+    schemas_dir: Path,
 ) -> None:
-    """`validateInS3` needs one s3:// object in a folder, and a prefix for Athena's results.
+    """`validateInS3` needs one s3:// object in a folder, a schema without free text, and a
+    prefix for Athena's results.
 
     The workflow's role may list and read the object's folder and write under the results
-    location: at a bucket root, either would be the whole bucket.
+    location: at a bucket root, either would be the whole bucket. Athena's CSV reader
+    (OpenCSVSerde) splits rows at every line break, even inside quotes, and a free-text field is
+    where a valid file has them: the deploy would fail on findings the data does not have.
     """
     validated = [d for d in datasets if d.validate_in_s3]
     for dataset in validated:
@@ -912,6 +919,17 @@ def _check_validate_in_s3(
                 "validation table would read, and the deploy's workflow list, the whole bucket; "
                 f"move the object into a folder (s3://{source.bucket}/<folder>/{source.key}) "
                 "and point source at it, or remove validateInS3"
+            )
+        elif free_text := [
+            f.name for f in load_schema(dataset.dataset_type, schemas_dir).fields if f.textual
+        ]:
+            problems.append(
+                f"{problems.subject(key, True)}: the {dataset.dataset_type.value} schema has the "
+                f"free-text field {', '.join(free_text)}, and Athena's CSV reader splits rows at "
+                "every line break, even inside quotes, so a valid file with a multi-line value "
+                "would fail the deploy; remove validateInS3 and validate the object before "
+                f"pointing source at it: personalize-shop validate --type "
+                f"{dataset.dataset_type.key} {dataset.source} (DuckDB reads quoted line breaks)"
             )
         elif "athenaResultsLocation" not in values:
             problems.append(

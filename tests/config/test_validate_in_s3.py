@@ -117,3 +117,46 @@ def test_the_cli_alone_may_still_write_athena_results_at_a_bucket_root() -> None
     ).selected
     # THEN it is accepted
     assert dev.athena_results_location == "s3://shop-team-athena/"
+
+
+ITEMS_OBJECT = "s3://shop-team-exports/personalize/items.csv"
+
+
+def test_a_schema_with_a_free_text_field_is_refused_naming_the_field_and_the_reason() -> None:
+    # GIVEN validateInS3 on Items, whose schema has the free-text PRODUCT_DESCRIPTION
+    [problem] = _problems(
+        **{
+            "dev.datasets.items.source": ITEMS_OBJECT,
+            "dev.datasets.items.validateInS3": "true",
+            "dev.athenaResultsLocation": RESULTS,
+        }
+    )
+    # THEN synth refuses it: Athena's CSV reader would split a valid multi-line description
+    assert problem.startswith("-c dev.datasets.items.validateInS3=true: ")
+    assert "free-text field PRODUCT_DESCRIPTION" in problem
+    assert "splits rows at every line break, even inside quotes" in problem
+    assert f"personalize-shop validate --type items {ITEMS_OBJECT}" in problem
+
+
+def test_a_schema_without_free_text_may_be_validated_in_s3(tmp_path: Path) -> None:
+    # GIVEN a team's Items schema without PRODUCT_DESCRIPTION (no textual field)
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for dataset_type in DatasetType:
+        (schemas / f"{dataset_type.key}.json").write_text(
+            (ROOT / "schemas" / f"{dataset_type.key}.json").read_text()
+        )
+    items = json.loads((schemas / "items.json").read_text())
+    items["fields"] = [f for f in items["fields"] if not f.get("textual")]
+    (schemas / "items.json").write_text(json.dumps(items))
+    overrides = {
+        "dev.datasets.items.source": ITEMS_OBJECT,
+        "dev.datasets.items.validateInS3": "true",
+        "dev.athenaResultsLocation": RESULTS,
+    }
+    # WHEN the configuration loads with it
+    [dev] = load_app_config(_context(**overrides), schemas_dir=schemas).selected
+    # THEN Items is validated in S3
+    items_config = dev.dataset(DatasetType.ITEMS)
+    assert items_config is not None
+    assert items_config.validate_in_s3
