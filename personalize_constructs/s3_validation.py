@@ -60,8 +60,17 @@ class S3SourceValidation(Construct):
         super().__init__(scope, construct_id)
         if not sources:
             raise ValueError(f"{construct_id}: no s3:// source to validate")
-        if not results_location.startswith("s3://") or not results_location.endswith("/"):
+        if (
+            not results_location.startswith("s3://")
+            or not results_location.endswith("/")
+            or not split_s3_uri(results_location).key.strip("/")
+        ):
+            # At a bucket root, the role's s3:PutObject would cover the whole bucket.
             raise ValueError(f"{construct_id}: results_location must be s3://bucket/prefix/")
+        for source in sources:
+            if "/" not in split_s3_uri(source.uri).key:
+                # The table's folder, and the role's ListBucket prefix, would be the whole bucket.
+                raise ValueError(f"{construct_id}: {source.uri} is not in a folder")
         self.workgroup = workgroup
         self.results_location = results_location
         self.database_name = f"{glue_name(name_prefix)}_validation"
@@ -174,7 +183,7 @@ class S3SourceValidation(Construct):
         )
         for index, source in enumerate(self._sources):
             location = split_s3_uri(source.uri)
-            folder = location.key.rsplit("/", 1)[0] + "/" if "/" in location.key else ""
+            folder = location.key.rsplit("/", 1)[0] + "/"
             statements.append(
                 iam.PolicyStatement(
                     sid=f"ValidationSource{index}",

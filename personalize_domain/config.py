@@ -35,7 +35,7 @@ from personalize_domain.monitoring_config import (
     build_alerts,
     build_metric_attribution,
 )
-from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems
+from personalize_domain.s3_uri import is_s3_uri, s3_uri_problems, split_s3_uri
 from personalize_domain.schemas import SCHEMAS_DIR, DatasetSchema, DatasetType, load_schema
 from personalize_domain.stack_outputs import filter_arn_output
 from personalize_domain.use_cases import USE_CASES, UseCase
@@ -714,7 +714,7 @@ def _build_env(
         if k in body
     }
     datasets = _build_datasets(where, body.get("datasets", {}), problems)
-    _check_validate_in_s3(where, values, datasets, problems)
+    _check_validate_in_s3(where, values, datasets, problems, schemas_dir)
     recommenders = _build_recommenders(where, body.get("recommenders", {}), problems)
     blocks = {
         name: _block_values(f"{where}.{name}", body.get(name, {}), fields, problems)
@@ -884,10 +884,22 @@ def _build_datasets(where: str, raw: Any, problems: _Problems) -> tuple[DatasetC
 
 
 def _check_validate_in_s3(
-    where: str, values: dict[str, Any], datasets: tuple[DatasetConfig, ...], problems: _Problems
+    where: str,
+    values: dict[str, Any],
+    datasets: tuple[DatasetConfig, ...],
+    problems: _Problems,
+    schemas_dir: Path,
 ) -> None:
-    """`validateInS3` needs one s3:// object, and somewhere for Athena to write its results."""
-    for dataset in (d for d in datasets if d.validate_in_s3):
+    """`validateInS3` needs one s3:// object in a folder, a schema without free text, and a
+    prefix for Athena's results.
+
+    The workflow's role may list and read the object's folder and write under the results
+    location: at a bucket root, either would be the whole bucket. Athena's CSV reader
+    (OpenCSVSerde) splits rows at every line break, even inside quotes, and a free-text field is
+    where a valid file has them: the deploy would fail on findings the data does not have.
+    """
+    validated = [d for d in datasets if d.validate_in_s3]
+    for dataset in validated:
         key = f"{where}.datasets.{dataset.dataset_type.key}.validateInS3"
         if not dataset.is_s3_uri:
             problems.append(
@@ -901,12 +913,39 @@ def _check_validate_in_s3(
                 f"{dataset.source} is a folder; point source at the object "
                 "(s3://<bucket>/<folder>/<file>.csv) or remove validateInS3"
             )
+        elif "/" not in (source := split_s3_uri(dataset.source)).key:
+            problems.append(
+                f"{problems.subject(key, True)}: {dataset.source} is at the bucket root, so the "
+                "validation table would read, and the deploy's workflow list, the whole bucket; "
+                f"move the object into a folder (s3://{source.bucket}/<folder>/{source.key}) "
+                "and point source at it, or remove validateInS3"
+            )
+        elif free_text := [
+            f.name for f in load_schema(dataset.dataset_type, schemas_dir).fields if f.textual
+        ]:
+            problems.append(
+                f"{problems.subject(key, True)}: the {dataset.dataset_type.value} schema has the "
+                f"free-text field {', '.join(free_text)}, and Athena's CSV reader splits rows at "
+                "every line break, even inside quotes, so a valid file with a multi-line value "
+                "would fail the deploy; remove validateInS3 and validate the object before "
+                f"pointing source at it: personalize-shop validate --type "
+                f"{dataset.dataset_type.key} {dataset.source} (DuckDB reads quoted line breaks)"
+            )
         elif "athenaResultsLocation" not in values:
             problems.append(
                 f"{problems.subject(key, True)}: Athena needs a results location; set "
                 f"{where}.athenaResultsLocation to an s3://<bucket>/<prefix>/ this environment "
                 "may write to (and athenaWorkgroup, default primary)"
             )
+    results = values.get("athenaResultsLocation")
+    if validated and results is not None and not split_s3_uri(results).key.strip("/"):
+        bucket = split_s3_uri(results).bucket
+        problems.append(
+            f"{problems.subject(f'{where}.athenaResultsLocation', results)}: with validateInS3 "
+            "the deploy's workflow writes Athena's results there, and a bucket root would grant "
+            f"it s3:PutObject on the whole bucket; use a prefix of its own, e.g. "
+            f"s3://{bucket}/<prefix>/"
+        )
 
 
 def _build_recommenders(where: str, raw: Any, problems: _Problems) -> tuple[RecommenderConfig, ...]:

@@ -42,6 +42,9 @@ FAILED = "Dataset validation failed:"
 # The table both Athena validations read: every column a string, OpenCSVSerde with these
 # properties, on the object's folder (the CLI creates it by DDL, the stack in Glue).
 SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+# escapeChar cannot be the quote (opencsv refuses it), so a backslash in a value reads differently
+# from RFC 4180 (docs/data-validation.md, "Backslashes"); line breaks inside quotes split rows,
+# hence no validateInS3 for a schema with free text (config._check_validate_in_s3).
 SERDE_PARAMETERS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
 
 
@@ -223,11 +226,10 @@ def validation_query(schema: DatasetSchema, *, uri: str, table: str) -> str:
     names = schema.column_names
     located = list(enumerate(schema.fields))
     columns = ", ".join(f"NULLIF(column{i}, '') AS {raw_column(i)}" for i in range(len(names)))
+    source = f'SELECT {columns} FROM {table} WHERE "$path" = {_lit(uri)}'
+    # Trino resolves a column against the FROM clause only, never an alias of the same SELECT
+    # (DuckDB does both): the header test reads the c<i> of `source` from the next step.
     is_header = " AND ".join(f"{raw_column(i)} = {_lit(n)}" for i, n in enumerate(names))
-    source = (
-        f"SELECT {columns}, COALESCE({is_header}, FALSE) AS is_header FROM {table} "
-        f'WHERE "$path" = {_lit(uri)}'
-    )
     rules = [
         (spec, position, rule)
         for position, spec in located
@@ -237,7 +239,13 @@ def validation_query(schema: DatasetSchema, *, uri: str, table: str) -> str:
     # One scan: each row's line per rule (null when the rule does not flag it), then counts and
     # the smallest MAX_EXAMPLES_PER_RULE lines per rule. Athena inlines each CTE once.
     # Each column's value as a line shows it, once per column rather than once per rule.
-    shown = ", ".join(["*", *(f"{_display(raw_column(i))} AS d{i}" for i in range(len(names)))])
+    shown = ", ".join(
+        [
+            "*",
+            f"COALESCE({is_header}, FALSE) AS is_header",
+            *(f"{_display(raw_column(i))} AS d{i}" for i in range(len(names))),
+        ]
+    )
     marked = ["is_header"]
     aggregates = ["COUNT(*) AS n_rows", "COUNT_IF(is_header) AS n_headers"]
     blocks = []

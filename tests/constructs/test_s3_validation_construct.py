@@ -118,3 +118,27 @@ def test_the_role_may_query_one_workgroup_and_touch_only_these_locations(
         "StringLike": {"s3:prefix": ["personalize/*"]}
     }
     assert "*" not in json.dumps(statements["ValidationTables"]["Resource"])
+
+
+def _construct(*, source: str = SOURCE, results: str = RESULTS) -> S3SourceValidation:
+    schema = load_schema(DatasetType.INTERACTIONS)
+    return S3SourceValidation(
+        bare_stack(),
+        "S3SourceValidation",
+        name_prefix=PREFIX,
+        sources=(ValidatedSource(DatasetType.INTERACTIONS, source, schema),),
+        workgroup="shop-team",
+        results_location=results,
+    )
+
+
+def test_results_at_a_bucket_root_are_refused() -> None:
+    # GIVEN results at a bucket root: THEN no construct grants PutObject on the whole bucket
+    with pytest.raises(ValueError, match="results_location must be s3://bucket/prefix/"):
+        _construct(results="s3://shop-team-athena/")
+
+
+def test_a_source_at_a_bucket_root_is_refused() -> None:
+    # GIVEN an object at a bucket root: THEN no table reads (and no role lists) the whole bucket
+    with pytest.raises(ValueError, match=r"interactions\.csv is not in a folder"):
+        _construct(source="s3://shop-team-exports/interactions.csv")

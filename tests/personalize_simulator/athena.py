@@ -8,9 +8,13 @@ This fake runs the query. It understands what `personalize_ops.day_two.s3_valida
   LOCATION 's3://bucket/folder/' TBLPROPERTIES ('skip.header.line.count' = '1')`: remembered;
 - a table defined in Glue by the stack (deploy-time validation: `define_table`, the values of its
   `AWS::Glue::Table`), whose header line is a row like any other (no `skip.header.line.count`);
-- a SELECT (Trino): the table becomes every CSV object directly in its folder, read by DuckDB as
-  strings (header skipped, as OpenCSVSerde with that property, unless the table keeps it), with
-  the `"$path"` pseudo-column; the text is transpiled Trino -> DuckDB by sqlglot and run.
+- a SELECT (Trino): first resolved as Trino would, by sqlglot's qualifier over the known tables
+  (columns `column0`.. and `"$path"`), without the alias expansion DuckDB allows: a column that
+  Trino cannot resolve (e.g. an alias used in the SELECT that defines it) fails the query, as on
+  Athena, instead of passing through DuckDB's more lenient scoping. Then the table becomes every
+  CSV object directly in its folder, read by DuckDB as strings (header skipped, as OpenCSVSerde
+  with that property, unless the table keeps it), with the `"$path"` pseudo-column; the text is
+  transpiled Trino -> DuckDB by sqlglot and run.
 
 `DataScannedInBytes` is the size of the objects the query's `"$path"` filter keeps (Athena's
 pruning by `"$path"` is believed, not confirmed: see docs/data-validation.md). Queries finish at
@@ -27,6 +31,7 @@ from typing import Any
 
 import duckdb
 import sqlglot
+from sqlglot.optimizer.qualify import qualify
 
 from .fake_service import FakeService, Params, operation
 
@@ -115,6 +120,7 @@ class AthenaSimulator(FakeService):
         return answer
 
     def _select(self, execution_id: str, text: str) -> int:
+        self._resolve_as_trino(text)
         [duck] = sqlglot.transpile(text, read="trino", write="duckdb")
         scanned = 0
         for name, (columns, location, skip) in self.tables.items():
@@ -131,6 +137,22 @@ class AthenaSimulator(FakeService):
         types = [_TYPES.get(str(d[1]).upper(), "varchar") for d in cursor.description or []]
         self._results[execution_id] = (names, types, cursor.fetchall())
         return scanned
+
+    def _resolve_as_trino(self, text: str) -> None:
+        """Raises sqlglot's OptimizeError (a SqlglotError) for a column Trino would not resolve."""
+        schema: dict[str, dict[str, dict[str, str]]] = {}
+        for name, (columns, _, _) in self.tables.items():
+            db, table = name.split(".")
+            schema.setdefault(db, {})[table] = {
+                **{f"column{i}": "varchar" for i in range(columns)},
+                "$path": "varchar",
+            }
+        qualify(
+            sqlglot.parse_one(text, read="trino"),
+            schema=schema,
+            dialect="trino",
+            expand_alias_refs=False,
+        )
 
     def _relation(
         self, columns: int, location: str, wanted: set[str], skip: int = 1
