@@ -1,8 +1,11 @@
 """Custom::PersonalizeSolutionVersion: one training of a batch solution on the data deployed.
 
-Create starts the training (CreateSolutionVersion, named after the request so a retry adopts it)
-and hands the wait to the readiness workflow, which fails the deploy with Personalize's reason
-if training fails. New data (`DataVersion`) or a new solution is a new version. Personalize has
+Create starts the training (CreateSolutionVersion) and hands the wait to the readiness workflow,
+which fails the deploy with Personalize's reason if training fails. New data (`DataVersion`) or a
+new solution is a new version. The version's name is a hash of the solution, the data, the mode
+and the readiness handle, so a retry adopts its own version and the rollback of an update adopts
+the version it rolls back to (the old handle comes back), instead of training again; deploying
+earlier data again is a new operation with a new handle, so it trains again. Personalize has
 no DeleteSolutionVersion: a version goes with its solution. Delete therefore stops a version
 that still trains (StopSolutionVersionCreation; billing ends with the request) and leaves the
 rest to the solution's Delete.
@@ -57,10 +60,12 @@ class Spec:
     state_machine: str
     handle: str
 
-    def name(self, request_id: str) -> str:
-        """Per request: data A, B, then A again trains a third time; a retry adopts its own."""
+    @property
+    def name(self) -> str:
+        """Per operation, not per request: the rollback of an update sends the old handle back,
+        so it finds the version trained for it; data A, B, then A again has a new handle."""
         solution_name = self.solution.rsplit("/", 1)[1]
-        digest = short_hash(self.solution, self.data_version, self.training_mode, request_id)
+        digest = short_hash(self.solution, self.data_version, self.training_mode, self.handle)
         return f"{solution_name[:50]}-{digest}"
 
 
@@ -112,7 +117,7 @@ def is_complete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[st
 
 def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     wanted = spec(event["ResourceProperties"])
-    name = wanted.name(str(event.get("RequestId", "")))
+    name = wanted.name
     owner = owner_of(event)
     solution = _describe_solution(personalize, wanted.solution)
     if solution is None:

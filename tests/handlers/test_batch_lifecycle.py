@@ -153,6 +153,56 @@ def test_new_data_trains_a_new_version(world: World) -> None:
     assert [v["status"] for v in _versions(world)] == ["ACTIVE", "ACTIVE"]
 
 
+def test_a_rolled_back_data_change_goes_back_to_the_trained_version_without_training(
+    world: World,
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world, data="a"))
+    (trained,) = _versions(world)
+    # WHEN data B trains and something fails after its metrics were read
+    failure = {"AfterSeconds": 30, "after": ["Metrics"]}
+    outcome = cfn.deploy(batch_shop(world, data="b", failure=failure))
+    assert outcome.status == "UPDATE_ROLLBACK_COMPLETE", outcome.failures
+    cfn.settle()
+    # THEN the rollback adopted data A's version: B's was the only other training
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 2
+    assert cfn.physical["Version"] == trained["solutionVersionArn"]
+    assert world.personalize.status(trained["solutionVersionArn"]) == "ACTIVE"
+
+
+def _version_props(world: World, handle: str) -> dict[str, Any]:
+    group = world.personalize.create_ready_dataset_group("shop-dev").dataset_group_arn
+    if world.personalize.status(SOLUTION) is None:
+        world.personalize_client.create_solution(
+            name=NAME, datasetGroupArn=group, recipeArn=V2, performAutoTraining=False
+        )
+        world.personalize.settle()
+    return {
+        "SolutionArn": SOLUTION,
+        "DataVersion": "import-a",
+        "TrainingMode": "FULL",
+        "ReadinessHandle": handle,
+        "ReadinessStateMachineArn": world.state_machine_arn,
+    }
+
+
+def test_the_same_operation_adopts_its_version_and_a_new_handle_trains_again(world: World) -> None:
+    props = _version_props(world, world.new_handle())
+    first = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert first.ok, first.reason
+    # WHEN another request (a retry, a rollback) carries the same operation THEN it adopts
+    again = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert again.ok, again.reason
+    assert again.physical_id == first.physical_id
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 1
+    # WHEN the same data comes with a new handle (deployed again after other data) THEN it trains
+    props["ReadinessHandle"] = world.new_handle()
+    anew = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert anew.ok, anew.reason
+    assert anew.physical_id != first.physical_id
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 2
+
+
 def test_a_failed_training_fails_the_deploy_with_personalizes_reason(world: World) -> None:
     world.personalize.fail_training(NAME, "Not enough interactions for this recipe")
     cfn = world.stack()
