@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -39,6 +40,9 @@ RESOURCE_TYPE = SOLUTION_VERSION.resource_type
 PROPERTIES = SOLUTION_VERSION.properties
 TRAINING_MODES = ("FULL",)
 PENDING_FAILURE = "PendingFailure"
+# Versions described, newest first, to find one by name (see _find).
+MAX_NAME_LOOKUPS = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REFUSALS = frozenset(
     {
         "InvalidInputException",
@@ -205,7 +209,8 @@ def _targets(event: Mapping[str, Any], personalize: Any) -> list[tuple[str, str]
     """(ARN, status) of the versions this Delete is about, ours only.
 
     The physical id is the version's ARN, unless the create never returned one (a cancelled
-    create, aws-cdk#26139): then every version of the solution this resource tagged.
+    create, aws-cdk#26139): then every version of the solution this resource tagged that still
+    trains (nothing else needs this Delete).
     """
     physical_id = event.get("PhysicalResourceId", "")
     owner = owner_of(event)
@@ -217,32 +222,54 @@ def _targets(event: Mapping[str, Any], personalize: Any) -> list[tuple[str, str]
     solution = (event.get("ResourceProperties") or {}).get("SolutionArn")
     if not is_personalize_arn(solution, "solution"):
         return []
-    try:
-        versions = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return []
-        raise
-    return [
-        (v["solutionVersionArn"], v.get("status", ""))
-        for v in versions
-        if owner_tag(personalize, v["solutionVersionArn"]) == owner
-    ]
+    training: list[tuple[str, str]] = []
+    token: str | None = None
+    while True:
+        try:
+            page = personalize.list_solution_versions(
+                solutionArn=solution, maxResults=100, **({"nextToken": token} if token else {})
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return []
+            raise
+        training += [
+            (str(v["solutionVersionArn"]), str(v.get("status", "")))
+            for v in page.get("solutionVersions", [])
+            if v.get("status", "") in TRAINING
+        ]
+        token = page.get("nextToken")
+        if not token:
+            break
+    return [(arn, status) for arn, status in training if owner_tag(personalize, arn) == owner]
 
 
 def _find(personalize: Any, solution: str, name: str) -> str | None:
+    """The version of `solution` named `name`, among the newest MAX_NAME_LOOKUPS a request made.
+
+    Summaries carry no name, so candidates are described one by one; auto training adds a version
+    every few days, so describing every version would slow each Create down until it runs out of
+    time. The version a retry or a rollback adopts was made by a request minutes or hours ago
+    (auto-trained versions have no name and are skipped); an older match is trained again.
+    """
+    candidates: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:
         page = personalize.list_solution_versions(
-            solutionArn=solution, **({"nextToken": token} if token else {})
+            solutionArn=solution, maxResults=100, **({"nextToken": token} if token else {})
         )
-        for summary in page.get("solutionVersions", []):
-            found = _describe_version(personalize, summary["solutionVersionArn"])
-            if found is not None and found.get("name") == name:
-                return str(summary["solutionVersionArn"])
+        candidates += [
+            v for v in page.get("solutionVersions", []) if v.get("trainingType") != "AUTOMATIC"
+        ]
         token = page.get("nextToken")
         if not token:
-            return None
+            break
+    candidates.sort(key=lambda v: v.get("creationDateTime") or EPOCH, reverse=True)
+    for summary in candidates[:MAX_NAME_LOOKUPS]:
+        found = _describe_version(personalize, summary["solutionVersionArn"])
+        if found is not None and found.get("name") == name:
+            return str(summary["solutionVersionArn"])
+    return None
 
 
 def _describe_version(personalize: Any, arn: str) -> dict[str, Any] | None:

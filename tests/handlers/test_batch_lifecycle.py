@@ -203,6 +203,70 @@ def test_the_same_operation_adopts_its_version_and_a_new_handle_trains_again(wor
     assert len(world.personalize.calls_to("CreateSolutionVersion")) == 2
 
 
+def _a_year_of_training(world: World, *, automatic: int, manual: int) -> None:
+    """Daily auto training, and unnamed trainings (the batch schedule's) besides."""
+    client = world.personalize_client
+    client.update_solution(
+        solutionArn=SOLUTION,
+        performAutoTraining=True,
+        solutionUpdateConfig={"autoTrainingConfig": {"schedulingExpression": "rate(1 day)"}},
+    )
+    world.personalize.settle()
+    for _ in range(automatic):
+        world.clock.advance(86400)
+        client.list_solutions()
+    for _ in range(manual):
+        client.create_solution_version(solutionArn=SOLUTION)
+        world.personalize.settle()
+
+
+def test_looking_for_the_version_to_adopt_stays_short_however_many_versions_exist(
+    world: World,
+) -> None:
+    props = _version_props(world, world.new_handle())
+    first = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    # GIVEN months of auto training and scheduled trainings after that deploy
+    _a_year_of_training(world, automatic=120, manual=10)
+    before = len(world.personalize.calls_to("DescribeSolutionVersion"))
+    # WHEN a rollback brings that operation back, and then a new operation comes
+    again = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    props["ReadinessHandle"] = world.new_handle()
+    anew = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    # THEN the first is adopted and the second trains, each describing few versions
+    assert again.ok and anew.ok, (again.reason, anew.reason)
+    assert again.physical_id == first.physical_id
+    assert anew.physical_id != first.physical_id
+    described = len(world.personalize.calls_to("DescribeSolutionVersion")) - before
+    assert described <= 2 * (solution_version.MAX_NAME_LOOKUPS + 1)
+
+
+def test_a_delete_without_the_version_arn_checks_only_versions_still_training(
+    world: World,
+) -> None:
+    props = _version_props(world, world.new_handle())
+    world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    _a_year_of_training(world, automatic=120, manual=0)
+    # WHEN the Delete of a cancelled create (no ARN as physical id) comes
+    pages = world.personalize_client.get_paginator("list_solution_versions").paginate()
+    training = {
+        v["solutionVersionArn"]
+        for page in pages
+        for v in page["solutionVersions"]
+        if v["status"] in solution.TRAINING
+    }
+    before = len(world.personalize.calls_to("ListTagsForResource"))
+    deleted = world.request(
+        world.event(
+            "Delete", solution_version.RESOURCE_TYPE, props, physical_id="PersonalizeShop-x"
+        )
+    )
+    # THEN it looked at the one version training now, not at every version
+    assert deleted.ok, deleted.reason
+    checked = world.personalize.calls_to("ListTagsForResource")[before:]
+    assert checked
+    assert {c["resourceArn"] for c in checked} <= training
+
+
 def test_a_failed_training_fails_the_deploy_with_personalizes_reason(world: World) -> None:
     world.personalize.fail_training(NAME, "Not enough interactions for this recipe")
     cfn = world.stack()
