@@ -288,10 +288,16 @@ def _delete(event: Mapping[str, Any], personalize: Any) -> dict[str, Any]:
     arn = _target(event)
     if arn is None:
         return result
-    existing = _describe(personalize, arn)
-    result[FOUND_AT_DELETE] = existing is not None
-    if existing is not None and _ours(personalize, existing, event):
-        _try_delete(personalize, arn)
+    try:
+        existing = _describe(personalize, arn)
+        result[FOUND_AT_DELETE] = existing is not None
+        if existing is not None and _ours(personalize, existing, event):
+            _try_delete(personalize, arn)
+    except ClientError as exc:
+        if not is_transient(exc):
+            raise
+        # is_complete describes and deletes again at its next poll.
+        LOGGER.info("throttled while deleting %s; is_complete goes on", arn)
     return result
 
 

@@ -331,6 +331,25 @@ def test_a_stop_that_outlasts_the_delete_budget_is_finished_by_the_workflow(
     assert _nothing_left(world)
 
 
+@pytest.mark.parametrize("operation", ["DescribeSolution", "ListTagsForResource"])
+def test_throttling_at_the_start_of_a_destroy_is_polled_through(
+    world: World, operation: str
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world))
+    # GIVEN Personalize throttles the solution's Delete past botocore's own retries
+    world.personalize.inject(
+        operation,
+        "ThrottlingException",
+        times=8,
+        when=lambda params: SOLUTION in (params.get("solutionArn"), params.get("resourceArn")),
+    )
+    # WHEN the stack is destroyed THEN the delete waits it out instead of failing
+    outcome = cfn.delete()
+    assert outcome.status == "DELETE_COMPLETE", outcome.failures
+    assert _nothing_left(world)
+
+
 def test_a_hand_made_solution_with_our_name_is_never_adopted_or_deleted(world: World) -> None:
     group = world.personalize.create_ready_dataset_group("shop-dev").dataset_group_arn
     world.personalize_client.create_solution(
