@@ -331,6 +331,28 @@ def test_a_stop_that_outlasts_the_delete_budget_is_finished_by_the_workflow(
     assert _nothing_left(world)
 
 
+def test_a_solution_still_in_use_past_the_budget_names_the_likely_batch_job(
+    world: World,
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world))
+    # GIVEN Personalize keeps refusing to delete the solution as in use, no version training
+    world.personalize.inject(
+        "DeleteSolution",
+        "ResourceInUseException",
+        times=None,
+        message="Solution is in use by a batch inference job.",
+    )
+    outcome = cfn.delete()
+    # THEN the failure says Personalize reported it in use and what likely holds it, not training
+    assert outcome.status == "DELETE_FAILED"
+    reason = outcome.failures["Solution"]
+    assert "reported in use by Personalize" in reason
+    assert "ResourceInUseException" in reason
+    assert "batch inference job" in reason
+    assert "training or stopping" not in reason
+
+
 @pytest.mark.parametrize("operation", ["DescribeSolution", "ListTagsForResource"])
 def test_throttling_at_the_start_of_a_destroy_is_polled_through(
     world: World, operation: str
