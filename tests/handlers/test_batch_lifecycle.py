@@ -233,7 +233,8 @@ def test_looking_for_the_version_to_adopt_stays_short_however_many_versions_exis
     props["ReadinessHandle"] = world.new_handle()
     anew = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
     # THEN the first is adopted and the second trains, each describing few versions
-    assert again.ok and anew.ok, (again.reason, anew.reason)
+    assert again.ok, again.reason
+    assert anew.ok, anew.reason
     assert again.physical_id == first.physical_id
     assert anew.physical_id != first.physical_id
     described = len(world.personalize.calls_to("DescribeSolutionVersion")) - before
