@@ -384,9 +384,7 @@ def stop_training_versions(personalize: Any, arn: str) -> list[str]:
             return busy
 
 
-def _give_up_if_out_of_budget(
-    event: Mapping[str, Any], sfn: Any, arn: str, waiting: str
-) -> None:
+def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, waiting: str) -> None:
     waited = now() - float(event.get(DELETE_STARTED_AT) or now())
     if waited < DELETE_BUDGET_SECONDS:
         return
