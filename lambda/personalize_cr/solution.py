@@ -288,10 +288,16 @@ def _delete(event: Mapping[str, Any], personalize: Any) -> dict[str, Any]:
     arn = _target(event)
     if arn is None:
         return result
-    existing = _describe(personalize, arn)
-    result[FOUND_AT_DELETE] = existing is not None
-    if existing is not None and _ours(personalize, existing, event):
-        _try_delete(personalize, arn)
+    try:
+        existing = _describe(personalize, arn)
+        result[FOUND_AT_DELETE] = existing is not None
+        if existing is not None and _ours(personalize, existing, event):
+            _try_delete(personalize, arn)
+    except ClientError as exc:
+        if not is_transient(exc):
+            raise
+        # is_complete describes and deletes again at its next poll.
+        LOGGER.info("throttled while deleting %s; is_complete goes on", arn)
     return result
 
 
@@ -307,8 +313,9 @@ def _delete_progress(event: Mapping[str, Any], personalize: Any, sfn: Any) -> di
         if not _ours(personalize, existing, event):
             return {"IsComplete": True}
         status = existing.get("status", "")
-        if status not in DELETING and not _try_delete(personalize, arn):
-            _give_up_if_out_of_budget(event, sfn, arn)
+        waiting = None if status in DELETING else _try_delete(personalize, arn)
+        if waiting is not None:
+            _give_up_if_out_of_budget(event, sfn, arn, waiting)
     except ClientError as exc:
         if is_transient(exc):
             return {"IsComplete": False}
@@ -316,22 +323,35 @@ def _delete_progress(event: Mapping[str, Any], personalize: Any, sfn: Any) -> di
     return {"IsComplete": False}
 
 
-def _try_delete(personalize: Any, arn: str) -> bool:
-    """Stop what still trains, then delete; False while Personalize cannot delete it yet."""
+def _try_delete(personalize: Any, arn: str) -> str | None:
+    """Stop what still trains, then delete; while Personalize cannot delete it yet, what it
+    waits for, in words for the person running `cdk destroy`."""
     busy = stop_training_versions(personalize, arn)
     if busy:
         LOGGER.info("solution %s: versions %s still settling; waiting", arn, busy)
-        return False
+        return (
+            "still has a version training or stopping, and Personalize deletes a solution only "
+            "once none does"
+        )
     try:
         personalize.delete_solution(solutionArn=arn)
         LOGGER.info("deleting solution %s", arn)
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
-            return True
-        if error_code(exc) == "ResourceInUseException" or is_transient(exc):
-            return False
+            return None
+        if is_transient(exc):
+            return "could not be deleted yet (Personalize throttled the request)"
+        if error_code(exc) == "ResourceInUseException":
+            # No version trains, so something else reads one: a batch inference job, likely.
+            LOGGER.info("solution %s in use: %s", arn, reason_for(exc))
+            return (
+                f"is reported in use by Personalize ({reason_for(exc)}) although none of its "
+                "versions trains; the likely cause is a batch inference job reading one of its "
+                "versions (see `aws personalize list-batch-inference-jobs "
+                "--solution-version-arn <version ARN>`), which must end first"
+            )
         raise
-    return True
+    return None
 
 
 def stop_training_versions(personalize: Any, arn: str) -> list[str]:
@@ -364,17 +384,14 @@ def stop_training_versions(personalize: Any, arn: str) -> list[str]:
             return busy
 
 
-def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str) -> None:
+def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, waiting: str) -> None:
     waited = now() - float(event.get(DELETE_STARTED_AT) or now())
     if waited < DELETE_BUDGET_SECONDS:
         return
     machine = (event.get("ResourceProperties") or {}).get("ReadinessStateMachineArn", "")
     name = arn.rsplit("/", 1)[1]
     request_id = f"{event.get('RequestId', '')}/delete"
-    what = (
-        f"Solution {name} still has a version training or stopping after {waited / 60:.0f} "
-        "minutes, and Personalize deletes a solution only once none does"
-    )
+    what = f"Solution {name} {waiting}, after {waited / 60:.0f} minutes"
     try:
         start_readiness(
             sfn,
@@ -389,7 +406,7 @@ def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str) -> N
             "`personalize-shop cleanup --env <env>`, then `cdk destroy` for this environment again."
         ) from None
     raise HandlerError(
-        f"{what}. Training was asked to stop (billing ends there) and the readiness workflow "
+        f"{what}. Training was asked to stop (billing ends there), and the readiness workflow "
         f"(execution {execution_name(name, request_id)} of {machine.rsplit(':', 1)[-1]}) deletes "
         "the solution as soon as Personalize allows. Then run `cdk destroy` for this environment "
         "again (or `personalize-shop cleanup --env <env>`)."

@@ -1,8 +1,11 @@
 """Custom::PersonalizeSolutionVersion: one training of a batch solution on the data deployed.
 
-Create starts the training (CreateSolutionVersion, named after the request so a retry adopts it)
-and hands the wait to the readiness workflow, which fails the deploy with Personalize's reason
-if training fails. New data (`DataVersion`) or a new solution is a new version. Personalize has
+Create starts the training (CreateSolutionVersion) and hands the wait to the readiness workflow,
+which fails the deploy with Personalize's reason if training fails. New data (`DataVersion`) or a
+new solution is a new version. The version's name is a hash of the solution, the data, the mode
+and the readiness handle, so a retry adopts its own version and the rollback of an update adopts
+the version it rolls back to (the old handle comes back), instead of training again; deploying
+earlier data again is a new operation with a new handle, so it trains again. Personalize has
 no DeleteSolutionVersion: a version goes with its solution. Delete therefore stops a version
 that still trains (StopSolutionVersionCreation; billing ends with the request) and leaves the
 rest to the solution's Delete.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -36,6 +40,9 @@ RESOURCE_TYPE = SOLUTION_VERSION.resource_type
 PROPERTIES = SOLUTION_VERSION.properties
 TRAINING_MODES = ("FULL",)
 PENDING_FAILURE = "PendingFailure"
+# Versions described, newest first, to find one by name (see _find).
+MAX_NAME_LOOKUPS = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REFUSALS = frozenset(
     {
         "InvalidInputException",
@@ -57,10 +64,12 @@ class Spec:
     state_machine: str
     handle: str
 
-    def name(self, request_id: str) -> str:
-        """Per request: data A, B, then A again trains a third time; a retry adopts its own."""
+    @property
+    def name(self) -> str:
+        """Per operation, not per request: the rollback of an update sends the old handle back,
+        so it finds the version trained for it; data A, B, then A again has a new handle."""
         solution_name = self.solution.rsplit("/", 1)[1]
-        digest = short_hash(self.solution, self.data_version, self.training_mode, request_id)
+        digest = short_hash(self.solution, self.data_version, self.training_mode, self.handle)
         return f"{solution_name[:50]}-{digest}"
 
 
@@ -112,7 +121,7 @@ def is_complete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[st
 
 def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     wanted = spec(event["ResourceProperties"])
-    name = wanted.name(str(event.get("RequestId", "")))
+    name = wanted.name
     owner = owner_of(event)
     solution = _describe_solution(personalize, wanted.solution)
     if solution is None:
@@ -200,7 +209,8 @@ def _targets(event: Mapping[str, Any], personalize: Any) -> list[tuple[str, str]
     """(ARN, status) of the versions this Delete is about, ours only.
 
     The physical id is the version's ARN, unless the create never returned one (a cancelled
-    create, aws-cdk#26139): then every version of the solution this resource tagged.
+    create, aws-cdk#26139): then every version of the solution this resource tagged that still
+    trains (nothing else needs this Delete).
     """
     physical_id = event.get("PhysicalResourceId", "")
     owner = owner_of(event)
@@ -212,32 +222,54 @@ def _targets(event: Mapping[str, Any], personalize: Any) -> list[tuple[str, str]
     solution = (event.get("ResourceProperties") or {}).get("SolutionArn")
     if not is_personalize_arn(solution, "solution"):
         return []
-    try:
-        versions = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
-    except ClientError as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return []
-        raise
-    return [
-        (v["solutionVersionArn"], v.get("status", ""))
-        for v in versions
-        if owner_tag(personalize, v["solutionVersionArn"]) == owner
-    ]
+    training: list[tuple[str, str]] = []
+    token: str | None = None
+    while True:
+        try:
+            page = personalize.list_solution_versions(
+                solutionArn=solution, maxResults=100, **({"nextToken": token} if token else {})
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return []
+            raise
+        training += [
+            (str(v["solutionVersionArn"]), str(v.get("status", "")))
+            for v in page.get("solutionVersions", [])
+            if v.get("status", "") in TRAINING
+        ]
+        token = page.get("nextToken")
+        if not token:
+            break
+    return [(arn, status) for arn, status in training if owner_tag(personalize, arn) == owner]
 
 
 def _find(personalize: Any, solution: str, name: str) -> str | None:
+    """The version of `solution` named `name`, among the newest MAX_NAME_LOOKUPS a request made.
+
+    Summaries carry no name, so candidates are described one by one; auto training adds a version
+    every few days, so describing every version would slow each Create down until it runs out of
+    time. The version a retry or a rollback adopts was made by a request minutes or hours ago
+    (auto-trained versions have no name and are skipped); an older match is trained again.
+    """
+    candidates: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:
         page = personalize.list_solution_versions(
-            solutionArn=solution, **({"nextToken": token} if token else {})
+            solutionArn=solution, maxResults=100, **({"nextToken": token} if token else {})
         )
-        for summary in page.get("solutionVersions", []):
-            found = _describe_version(personalize, summary["solutionVersionArn"])
-            if found is not None and found.get("name") == name:
-                return str(summary["solutionVersionArn"])
+        candidates += [
+            v for v in page.get("solutionVersions", []) if v.get("trainingType") != "AUTOMATIC"
+        ]
         token = page.get("nextToken")
         if not token:
-            return None
+            break
+    candidates.sort(key=lambda v: v.get("creationDateTime") or EPOCH, reverse=True)
+    for summary in candidates[:MAX_NAME_LOOKUPS]:
+        found = _describe_version(personalize, summary["solutionVersionArn"])
+        if found is not None and found.get("name") == name:
+            return str(summary["solutionVersionArn"])
+    return None
 
 
 def _describe_version(personalize: Any, arn: str) -> dict[str, Any] | None:

@@ -153,6 +153,121 @@ def test_new_data_trains_a_new_version(world: World) -> None:
     assert [v["status"] for v in _versions(world)] == ["ACTIVE", "ACTIVE"]
 
 
+def test_a_rolled_back_data_change_goes_back_to_the_trained_version_without_training(
+    world: World,
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world, data="a"))
+    (trained,) = _versions(world)
+    # WHEN data B trains and something fails after its metrics were read
+    failure = {"AfterSeconds": 30, "after": ["Metrics"]}
+    outcome = cfn.deploy(batch_shop(world, data="b", failure=failure))
+    assert outcome.status == "UPDATE_ROLLBACK_COMPLETE", outcome.failures
+    cfn.settle()
+    # THEN the rollback adopted data A's version: B's was the only other training
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 2
+    assert cfn.physical["Version"] == trained["solutionVersionArn"]
+    assert world.personalize.status(trained["solutionVersionArn"]) == "ACTIVE"
+
+
+def _version_props(world: World, handle: str) -> dict[str, Any]:
+    group = world.personalize.create_ready_dataset_group("shop-dev").dataset_group_arn
+    if world.personalize.status(SOLUTION) is None:
+        world.personalize_client.create_solution(
+            name=NAME, datasetGroupArn=group, recipeArn=V2, performAutoTraining=False
+        )
+        world.personalize.settle()
+    return {
+        "SolutionArn": SOLUTION,
+        "DataVersion": "import-a",
+        "TrainingMode": "FULL",
+        "ReadinessHandle": handle,
+        "ReadinessStateMachineArn": world.state_machine_arn,
+    }
+
+
+def test_the_same_operation_adopts_its_version_and_a_new_handle_trains_again(world: World) -> None:
+    props = _version_props(world, world.new_handle())
+    first = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert first.ok, first.reason
+    # WHEN another request (a retry, a rollback) carries the same operation THEN it adopts
+    again = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert again.ok, again.reason
+    assert again.physical_id == first.physical_id
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 1
+    # WHEN the same data comes with a new handle (deployed again after other data) THEN it trains
+    props["ReadinessHandle"] = world.new_handle()
+    anew = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    assert anew.ok, anew.reason
+    assert anew.physical_id != first.physical_id
+    assert len(world.personalize.calls_to("CreateSolutionVersion")) == 2
+
+
+def _a_year_of_training(world: World, *, automatic: int, manual: int) -> None:
+    """Daily auto training, and unnamed trainings (the batch schedule's) besides."""
+    client = world.personalize_client
+    client.update_solution(
+        solutionArn=SOLUTION,
+        performAutoTraining=True,
+        solutionUpdateConfig={"autoTrainingConfig": {"schedulingExpression": "rate(1 day)"}},
+    )
+    world.personalize.settle()
+    for _ in range(automatic):
+        world.clock.advance(86400)
+        client.list_solutions()
+    for _ in range(manual):
+        client.create_solution_version(solutionArn=SOLUTION)
+        world.personalize.settle()
+
+
+def test_looking_for_the_version_to_adopt_stays_short_however_many_versions_exist(
+    world: World,
+) -> None:
+    props = _version_props(world, world.new_handle())
+    first = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    # GIVEN months of auto training and scheduled trainings after that deploy
+    _a_year_of_training(world, automatic=120, manual=10)
+    before = len(world.personalize.calls_to("DescribeSolutionVersion"))
+    # WHEN a rollback brings that operation back, and then a new operation comes
+    again = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    props["ReadinessHandle"] = world.new_handle()
+    anew = world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    # THEN the first is adopted and the second trains, each describing few versions
+    assert again.ok, again.reason
+    assert anew.ok, anew.reason
+    assert again.physical_id == first.physical_id
+    assert anew.physical_id != first.physical_id
+    described = len(world.personalize.calls_to("DescribeSolutionVersion")) - before
+    assert described <= 2 * (solution_version.MAX_NAME_LOOKUPS + 1)
+
+
+def test_a_delete_without_the_version_arn_checks_only_versions_still_training(
+    world: World,
+) -> None:
+    props = _version_props(world, world.new_handle())
+    world.request(world.event("Create", solution_version.RESOURCE_TYPE, props))
+    _a_year_of_training(world, automatic=120, manual=0)
+    # WHEN the Delete of a cancelled create (no ARN as physical id) comes
+    pages = world.personalize_client.get_paginator("list_solution_versions").paginate()
+    training = {
+        v["solutionVersionArn"]
+        for page in pages
+        for v in page["solutionVersions"]
+        if v["status"] in solution.TRAINING
+    }
+    before = len(world.personalize.calls_to("ListTagsForResource"))
+    deleted = world.request(
+        world.event(
+            "Delete", solution_version.RESOURCE_TYPE, props, physical_id="PersonalizeShop-x"
+        )
+    )
+    # THEN it looked at the one version training now, not at every version
+    assert deleted.ok, deleted.reason
+    checked = world.personalize.calls_to("ListTagsForResource")[before:]
+    assert checked
+    assert {c["resourceArn"] for c in checked} <= training
+
+
 def test_a_failed_training_fails_the_deploy_with_personalizes_reason(world: World) -> None:
     world.personalize.fail_training(NAME, "Not enough interactions for this recipe")
     cfn = world.stack()
@@ -214,6 +329,47 @@ def test_a_stop_that_outlasts_the_delete_budget_is_finished_by_the_workflow(
     cfn.settle(hours=3)
     assert world.personalize_client.list_solutions()["solutions"] == []
     assert cfn.delete().status == "DELETE_COMPLETE"
+    assert _nothing_left(world)
+
+
+def test_a_solution_still_in_use_past_the_budget_names_the_likely_batch_job(
+    world: World,
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world))
+    # GIVEN Personalize keeps refusing to delete the solution as in use, no version training
+    world.personalize.inject(
+        "DeleteSolution",
+        "ResourceInUseException",
+        times=None,
+        message="Solution is in use by a batch inference job.",
+    )
+    outcome = cfn.delete()
+    # THEN the failure says Personalize reported it in use and what likely holds it, not training
+    assert outcome.status == "DELETE_FAILED"
+    reason = outcome.failures["Solution"]
+    assert "reported in use by Personalize" in reason
+    assert "ResourceInUseException" in reason
+    assert "batch inference job" in reason
+    assert "training or stopping" not in reason
+
+
+@pytest.mark.parametrize("operation", ["DescribeSolution", "ListTagsForResource"])
+def test_throttling_at_the_start_of_a_destroy_is_polled_through(
+    world: World, operation: str
+) -> None:
+    cfn = world.stack()
+    cfn.deploy(batch_shop(world))
+    # GIVEN Personalize throttles the solution's Delete past botocore's own retries
+    world.personalize.inject(
+        operation,
+        "ThrottlingException",
+        times=8,
+        when=lambda params: SOLUTION in (params.get("solutionArn"), params.get("resourceArn")),
+    )
+    # WHEN the stack is destroyed THEN the delete waits it out instead of failing
+    outcome = cfn.delete()
+    assert outcome.status == "DELETE_COMPLETE", outcome.failures
     assert _nothing_left(world)
 
 
