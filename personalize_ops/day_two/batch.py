@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -428,10 +429,29 @@ def _parse_output_line(results: Results, shape: Shape, where: str, line: str) ->
         return
     items = output.get("recommendedItems") or []
     scores = output.get("scores") or []
+    texts = [_score_text(score) for score in scores[: len(items)]]
+    if None in texts:
+        rank = texts.index(None) + 1
+        _error(
+            results,
+            line,
+            f"{where}: {shape.field} {key}: score {json.dumps(scores[rank - 1])} (rank {rank}) "
+            "is not a number",
+        )
+        return
     results.keys += 1
     for rank, item in enumerate(items, start=1):
-        score = scores[rank - 1] if rank - 1 < len(scores) else ""
-        results.rows.append((str(key), rank, str(item), "" if score == "" else f"{score:g}"))
+        score = texts[rank - 1] if rank - 1 < len(texts) else ""
+        results.rows.append((str(key), rank, str(item), score or ""))
+
+
+def _score_text(score: object) -> str | None:
+    """The score as Personalize wrote it (repr round-trips a float exactly); None if no number."""
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return None
+    if isinstance(score, float) and not math.isfinite(score):
+        return None
+    return repr(score)
 
 
 def _error(results: Results, line: str, shown: str) -> None:
