@@ -17,7 +17,6 @@ screen, all of them in `<job>-errors.jsonl` beside the CSV) and the rest of the 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import uuid
@@ -25,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
@@ -375,19 +374,46 @@ def wait_for_batch(api: Api, job: BatchJob, echo: Callable[[str], None]) -> JobO
 # ---------------------------------------------------------------- the output
 
 
+Row = tuple[str, int, str, str]
+# Bytes read from S3 at a time when streaming a .out file (botocore's default is 1 KiB).
+READ_CHUNK = 1 << 16
+
+
 @dataclass
 class Results:
+    """What the output held: counts and the first problems (the rows went straight to the CSV)."""
+
     header: tuple[str, str, str, str]
-    rows: list[tuple[str, int, str, str]] = field(default_factory=list)
     keys: int = 0  # users (items) answered
-    errors: list[str] = field(default_factory=list)  # the error lines, as Personalize wrote them
-    shown: list[str] = field(default_factory=list)  # one readable line per error, the first few
+    rows: int = 0
+    errors: int = 0  # lines Personalize answered with an error (or without output)
+    unreadable: int = 0  # lines we could not read: not JSON, a score that is not a number
+    shown_errors: list[str] = field(default_factory=list)  # one readable line each, the first few
+    shown_unreadable: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the files (s3:// URIs) written
+
+    def problem(self, problem: Problem) -> None:
+        if problem.unreadable:
+            self.unreadable += 1
+            shown = self.shown_unreadable
+        else:
+            self.errors += 1
+            shown = self.shown_errors
+        if len(shown) < SHOWN_PROBLEMS:
+            shown.append(problem.shown)
 
 
-def read_output(s3: S3Client, job: BatchJob, shape: Shape) -> Results:
-    """Every `.out` file under the job's output prefix, parsed into CSV rows and error lines."""
+@dataclass(frozen=True)
+class Problem:
+    """An output line that is not in the CSV; kept as it is in `<job>-errors.jsonl`."""
+
+    shown: str
+    unreadable: bool = False  # ours to explain (bad JSON, a bad score), not Personalize's error
+
+
+def output_keys(s3: S3Client, job: BatchJob) -> list[str]:
+    """The `.out` files under the job's output prefix, in name order."""
     bucket, prefix = split_s3_uri(job.output_path)
-    results = Results(shape.header)
     keys: list[str] = []
     token: str | None = None
     while True:
@@ -403,46 +429,72 @@ def read_output(s3: S3Client, job: BatchJob, shape: Shape) -> Results:
             f"batch inference job {job.name} is ACTIVE but wrote no output under "
             f"{job.output_path}; check the bucket, and run the batch again"
         )
-    for key in sorted(keys):
+    return sorted(keys)
+
+
+def stream_output(
+    s3: S3Client,
+    job: BatchJob,
+    shape: Shape,
+    keys: Iterable[str],
+    *,
+    rows_out: IO[str],
+    errors_out: IO[str],
+) -> Results:
+    """Each line of the `.out` files, as it is read, into CSV rows or the errors file.
+
+    Nothing is kept but counts and the first problems: a job's output can be tens of millions
+    of rows (50 million users x up to 500 results).
+    """
+    bucket, _ = split_s3_uri(job.output_path)
+    results = Results(shape.header)
+    writer = csv.writer(rows_out, lineterminator="\n")
+    writer.writerow(shape.header)
+    for key in keys:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"]
         name = key.rsplit("/", 1)[-1]
-        for n, raw in enumerate(body.iter_lines(), start=1):
+        for n, raw in enumerate(body.iter_lines(chunk_size=READ_CHUNK), start=1):
             line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if line.strip():
-                _parse_output_line(results, shape, f"{name} line {n}", line)
+            if not line.strip():
+                continue
+            parsed = parse_output_line(shape, f"{name} line {n}", line)
+            if isinstance(parsed, Problem):
+                results.problem(parsed)
+                errors_out.write(f"{line}\n")
+                continue
+            results.keys += 1
+            results.rows += len(parsed)
+            writer.writerows(parsed)
     return results
 
 
-def _parse_output_line(results: Results, shape: Shape, where: str, line: str) -> None:
+def parse_output_line(shape: Shape, where: str, line: str) -> list[Row] | Problem:
+    """One answered line's CSV rows, or why the line is not in the CSV."""
     try:
         record = json.loads(line)
     except ValueError:
-        _error(results, line, f"{where}: not JSON: {line[:120]}")
-        return
+        return Problem(f"{where}: not JSON: {line[:120]}", unreadable=True)
     source = record.get("input") if isinstance(record, dict) else None
     key = source.get(shape.field) if isinstance(source, dict) else None
     error = record.get("error") if isinstance(record, dict) else "not a JSON object"
     output = record.get("output") if isinstance(record, dict) else None
     if error or not isinstance(output, dict) or key is None:
         what = f"{shape.field} {key}" if key is not None else f"input {json.dumps(source)}"
-        _error(results, line, f"{where}: {what}: {error or 'no output'}")
-        return
+        return Problem(f"{where}: {what}: {error or 'no output'}")
     items = output.get("recommendedItems") or []
     scores = output.get("scores") or []
     texts = [_score_text(score) for score in scores[: len(items)]]
     if None in texts:
         rank = texts.index(None) + 1
-        _error(
-            results,
-            line,
+        return Problem(
             f"{where}: {shape.field} {key}: score {json.dumps(scores[rank - 1])} (rank {rank}) "
             "is not a number",
+            unreadable=True,
         )
-        return
-    results.keys += 1
-    for rank, item in enumerate(items, start=1):
-        score = texts[rank - 1] if rank - 1 < len(texts) else ""
-        results.rows.append((str(key), rank, str(item), score or ""))
+    return [
+        (str(key), rank, str(item), (texts[rank - 1] if rank - 1 < len(texts) else None) or "")
+        for rank, item in enumerate(items, start=1)
+    ]
 
 
 def _score_text(score: object) -> str | None:
@@ -454,42 +506,47 @@ def _score_text(score: object) -> str | None:
     return repr(score)
 
 
-def _error(results: Results, line: str, shown: str) -> None:
-    results.errors.append(line)
-    if len(results.shown) < SHOWN_PROBLEMS:
-        results.shown.append(shown)
+def write_results(s3: S3Client, job: BatchJob, shape: Shape, out: str, workdir: Path) -> Results:
+    """Stream the output into `<job>.csv` (and `<job>-errors.jsonl` if any line is not in it).
 
-
-def csv_text(results: Results) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(results.header)
-    writer.writerows(results.rows)
-    return buffer.getvalue()
-
-
-def write_results(s3: S3Client, results: Results, out: str, job: BatchJob) -> list[str]:
-    """The CSV (and the error lines, if any) under `out`: a directory or s3://bucket/prefix/."""
-    files = {f"{job.name}.csv": csv_text(results)}
-    if results.errors:
-        files[f"{job.name}-errors.jsonl"] = "".join(f"{line}\n" for line in results.errors)
-    written = []
-    if out.startswith("s3://"):
-        bucket, prefix = split_s3_uri(out if out.count("/") > 2 else out + "/")
-        prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-        for name, text in files.items():
-            s3.put_object(Bucket=bucket, Key=f"{prefix}{name}", Body=text.encode("utf-8"))
-            written.append(f"s3://{bucket}/{prefix}{name}")
-        return written
-    directory = Path(out)
-    if directory.exists() and not directory.is_dir():
-        raise DayTwoError(f"--out {out} is a file; give a directory (created if missing)")
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(str(path))
-    return written
+    Under a local `out` the files are written beside their final names and renamed when
+    complete, so an interrupted download leaves no CSV that looks whole; for an s3:// `out` they
+    are written to `workdir` and uploaded (in parts, from disk) once complete.
+    """
+    keys = output_keys(s3, job)
+    to_s3 = out.startswith("s3://")
+    if to_s3:
+        staging = workdir
+    else:
+        staging = Path(out)
+        if staging.exists() and not staging.is_dir():
+            raise DayTwoError(f"--out {out} is a file; give a directory (created if missing)")
+        staging.mkdir(parents=True, exist_ok=True)
+    names = (f"{job.name}.csv", f"{job.name}-errors.jsonl")
+    partial = [staging / f".{name}.partial" for name in names]
+    try:
+        with (
+            partial[0].open("w", encoding="utf-8", newline="") as rows_out,
+            partial[1].open("w", encoding="utf-8", newline="") as errors_out,
+        ):
+            results = stream_output(s3, job, shape, keys, rows_out=rows_out, errors_out=errors_out)
+        kept = [(names[0], partial[0])]
+        if results.errors or results.unreadable:
+            kept.append((names[1], partial[1]))
+        if to_s3:
+            bucket, prefix = split_s3_uri(out if out.count("/") > 2 else out + "/")
+            prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+            for name, path in kept:
+                s3.upload_file(str(path), bucket, f"{prefix}{name}")
+                results.written.append(f"s3://{bucket}/{prefix}{name}")
+        else:
+            for name, path in kept:
+                path.replace(staging / name)
+                results.written.append(str(staging / name))
+    finally:
+        for path in partial:
+            path.unlink(missing_ok=True)
+    return results
 
 
 def check_out(out: str) -> None:
@@ -578,20 +635,40 @@ def run_batch(
             f"{outcome.failure_reason}"
         )
     echo(f"batch inference job {job.name} is ACTIVE after {elapsed}; output in {job.output_path}")
-    results = read_output(s3, job, shape)
-    for path in write_results(s3, results, request.out, job):
+    results = write_results(s3, job, shape, request.out, workdir)
+    for path in results.written:
         echo(f"wrote {path}")
     echo(
-        f"{results.keys:,} {shape.column} value(s) answered, {len(results.rows):,} row(s) "
+        f"{results.keys:,} {shape.column} value(s) answered, {results.rows:,} row(s) "
         f"({','.join(shape.header)})"
     )
-    if results.errors:
-        echo(f"{len(results.errors):,} input line(s) Personalize marked as errors:")
-        for line in results.shown:
-            echo(f"  {line}")
-        if len(results.errors) > len(results.shown):
-            echo(f"  ... all of them in {job.name}-errors.jsonl")
+    _report(
+        echo,
+        results.errors,
+        results.shown_errors,
+        "input line(s) Personalize marked as errors",
+        job,
+    )
+    _report(
+        echo,
+        results.unreadable,
+        results.shown_unreadable,
+        "output line(s) left out of the CSV, unreadable",
+        job,
+    )
     return results
+
+
+def _report(
+    echo: Callable[[str], None], count: int, shown: list[str], what: str, job: BatchJob
+) -> None:
+    if not count:
+        return
+    echo(f"{count:,} {what}:")
+    for line in shown:
+        echo(f"  {line}")
+    if count > len(shown):
+        echo(f"  ... all of them in {job.name}-errors.jsonl")
 
 
 def _elapsed_text(seconds: float) -> str:

@@ -17,10 +17,9 @@ from batch_env import SOLUTION, BatchEnv, batch_env
 from personalize_ops.day_two.batch import (
     ITEMS,
     USERS,
-    Results,
-    _parse_output_line,
+    Problem,
     build_input,
-    csv_text,
+    parse_output_line,
 )
 from personalize_ops.day_two.errors import DayTwoError
 
@@ -290,7 +289,7 @@ def test_an_include_filter_without_its_value_is_refused_before_anything_starts(
     assert benv.deployed.sim.calls == []
 
 
-def test_a_similar_items_output_is_written_per_item(tmp_path: Path) -> None:
+def test_a_similar_items_output_is_written_per_item() -> None:
     # GIVEN the output of an aws-similar-items job for one item
     line = json.dumps(
         {
@@ -299,10 +298,11 @@ def test_a_similar_items_output_is_written_per_item(tmp_path: Path) -> None:
             "error": None,
         }
     )
-    results = Results(ITEMS.header)
-    # WHEN it is read / THEN the CSV says which item each list is similar to
-    _parse_output_line(results, ITEMS, "input.json.out line 1", line)
-    assert csv_text(results) == ("item_id,rank,similar_item_id,score\nI1,1,I7,0.5\nI1,2,I3,0.25\n")
+    # WHEN it is read / THEN the rows say which item each list is similar to
+    assert parse_output_line(ITEMS, "input.json.out line 1", line) == [
+        ("I1", 1, "I7", "0.5"),
+        ("I1", 2, "I3", "0.25"),
+    ]
 
 
 def _answer(key: str, items: list[str], scores: list[object]) -> str:
@@ -311,25 +311,20 @@ def _answer(key: str, items: list[str], scores: list[object]) -> str:
     )
 
 
-def test_scores_are_written_through_with_every_digit(tmp_path: Path) -> None:
+def test_scores_are_written_through_with_every_digit() -> None:
     # GIVEN scores with more than 6 significant digits, and a tiny one
     line = _answer("U1", ["I7", "I3"], [0.123456789012, 1.5e-09])
-    results = Results(USERS.header)
-    # WHEN the line is read
-    _parse_output_line(results, USERS, "input.json.out line 1", line)
-    # THEN each score is in the CSV as Personalize wrote it, not rounded
-    assert csv_text(results).splitlines()[1:] == ["U1,1,I7,0.123456789012", "U1,2,I3,1.5e-09"]
+    # WHEN the line is read / THEN each score is as Personalize wrote it, not rounded
+    assert parse_output_line(USERS, "input.json.out line 1", line) == [
+        ("U1", 1, "I7", "0.123456789012"),
+        ("U1", 2, "I3", "1.5e-09"),
+    ]
 
 
 def test_a_non_numeric_score_is_an_error_naming_the_output_file_and_line() -> None:
     # GIVEN an answer whose second score is not a number
     line = _answer("U1", ["I7", "I3"], [0.5, "high"])
-    results = Results(USERS.header)
-    # WHEN the line is read
-    _parse_output_line(results, USERS, "input.json.out line 4", line)
-    # THEN the line is reported with its file and line and kept as an error, not in the CSV
-    assert results.shown == [
-        'input.json.out line 4: userId U1: score "high" (rank 2) is not a number'
-    ]
-    assert results.errors == [line]
-    assert csv_text(results) == "user_id,rank,item_id,score\n"
+    # WHEN the line is read / THEN it is a problem naming the file and line, none of it a row
+    assert parse_output_line(USERS, "input.json.out line 4", line) == Problem(
+        'input.json.out line 4: userId U1: score "high" (rank 2) is not a number', unreadable=True
+    )
