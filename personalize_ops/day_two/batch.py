@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ MAX_INPUT_RECORDS = 50_000_000
 # USER_ID and ITEM_ID are at most 256 characters (dataset schemas).
 MAX_ID_CHARS = 256
 MAX_JOB_NAME = 63
+# SQLite's page cache (and sorter memory) while leaving out duplicate ids (_FirstOccurrences).
+DEDUPE_CACHE_KIB = 16 * 1024
 # How many bad input lines, and how many error lines of the output, are shown on screen.
 SHOWN_PROBLEMS = 10
 DONE = frozenset({"ACTIVE"})
@@ -166,45 +169,86 @@ def build_input(
     Personalize's per input file.
     """
     built = BuiltInput(out)
-    seen: set[str] = set()
-    with out.open("w", encoding="utf-8", newline="\n") as handle:
-        for line_no, found in _ids(lines, label, shape, built):
-            if found is None:
-                continue
-            if found in seen:
-                built.duplicates += 1
-                continue
-            seen.add(found)
-            record: dict[str, Any] = {shape.field: found}
-            if filter_values:
-                record["filterValues"] = filter_values
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            built.records += 1
-            built.size += len(text.encode("utf-8"))
-            if built.records > max_records:
-                raise DayTwoError(
-                    f"{label}: more than {max_records:,} records (line {line_no}); Personalize "
-                    "reads at most that many per input file: split the list and run one batch "
-                    "per part"
-                )
-            if built.size > max_bytes:
-                raise DayTwoError(
-                    f"{label}: the JSON Lines input passes {max_bytes:,} bytes at line "
-                    f"{line_no}; Personalize reads at most 1 GB per input file: split the list "
-                    "and run one batch per part"
-                )
-            handle.write(text)
-    if built.problem_count:
-        more = built.problem_count - len(built.problems)
-        shown = "\n".join(f"  {p}" for p in built.problems)
-        tail = f"\n  ... and {more} more" if more else ""
-        raise DayTwoError(
-            f"{label}: {built.problem_count} bad line(s), so nothing was uploaded or started; "
-            f"fix them:\n{shown}{tail}"
-        )
+    with _FirstOccurrences(out.with_name(f"{out.name}.ids.sqlite")) as ids:
+        ids.add(_ids(lines, label, shape, built))
+        if built.problem_count:
+            more = built.problem_count - len(built.problems)
+            shown = "\n".join(f"  {p}" for p in built.problems)
+            tail = f"\n  ... and {more} more" if more else ""
+            raise DayTwoError(
+                f"{label}: {built.problem_count} bad line(s), so nothing was uploaded or "
+                f"started; fix them:\n{shown}{tail}"
+            )
+        with out.open("w", encoding="utf-8", newline="\n") as handle:
+            for line_no, found in ids.first():
+                record: dict[str, Any] = {shape.field: found}
+                if filter_values:
+                    record["filterValues"] = filter_values
+                text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+                built.records += 1
+                built.size += len(text.encode("utf-8"))
+                if built.records > max_records:
+                    raise DayTwoError(
+                        f"{label}: more than {max_records:,} records (line {line_no}); "
+                        "Personalize reads at most that many per input file: split the list and "
+                        "run one batch per part"
+                    )
+                if built.size > max_bytes:
+                    raise DayTwoError(
+                        f"{label}: the JSON Lines input passes {max_bytes:,} bytes at line "
+                        f"{line_no}; Personalize reads at most 1 GB per input file: split the "
+                        "list and run one batch per part"
+                    )
+                handle.write(text)
+        built.duplicates = ids.added - built.records
     if built.records == 0:
         raise DayTwoError(f"{label}: no {shape.column} values; nothing to recommend for")
     return built
+
+
+class _FirstOccurrences:
+    """Each distinct id once, at its first line, in line order: compared on disk, not in memory.
+
+    A list may hold 50 million ids: a Python set of them takes gigabytes (about 100 bytes an id),
+    and even a set of 8-byte hashes about 3.5 GB (and could drop a distinct id on a collision).
+    SQLite (standard library) stores (line, id) in a file beside the input and its sorter finds
+    each id's first line with at most DEDUPE_CACHE_KIB of cache, spilling sorted runs to its
+    temporary files: exact, bounded, a few microseconds an id (figures in docs/batch.md).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.added = 0
+        path.unlink(missing_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None)
+        # A scratch file, deleted at the end: no journal, no fsync.
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{DEDUPE_CACHE_KIB}"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE ids (line INTEGER PRIMARY KEY, id TEXT NOT NULL)")
+
+    def __enter__(self) -> _FirstOccurrences:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._db.close()
+        self.path.unlink(missing_ok=True)
+
+    def add(self, found: Iterable[tuple[int, str | None]]) -> None:
+        """Store every (line, id) that has an id; the lines must be distinct."""
+
+        def counted() -> Iterator[tuple[int, str]]:
+            for line_no, value in found:
+                if value is not None:
+                    self.added += 1
+                    yield line_no, value
+
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO ids VALUES (?, ?)", counted())
+        self._db.execute("COMMIT")
+
+    def first(self) -> Iterator[tuple[int, str]]:
+        """(line, id) of each id's first occurrence, in line order."""
+        yield from self._db.execute("SELECT MIN(line), id FROM ids GROUP BY id ORDER BY 1")
 
 
 def _ids(

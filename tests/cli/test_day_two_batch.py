@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -328,3 +330,32 @@ def test_a_non_numeric_score_is_an_error_naming_the_output_file_and_line() -> No
     assert parse_output_line(USERS, "input.json.out line 4", line) == Problem(
         'input.json.out line 4: userId U1: score "high" (rank 2) is not a number', unreadable=True
     )
+
+
+def test_duplicates_far_apart_are_left_out_keeping_the_first_order(tmp_path: Path) -> None:
+    # GIVEN a list where B and A come back later, A quoted the second time
+    lines = ["USER_ID", "B", "A", "B", "C", '"A"']
+    # WHEN the input is built
+    built = build_input(lines, label="u.csv", shape=USERS, out=tmp_path / "in.json")
+    # THEN each id is there once, where it first appeared, and the rest are counted
+    assert (tmp_path / "in.json").read_text() == (
+        '{"userId":"B"}\n{"userId":"A"}\n{"userId":"C"}\n'
+    )
+    assert (built.records, built.duplicates) == (3, 2)
+    # AND nothing but the input is left in the work directory
+    assert [p.name for p in tmp_path.iterdir()] == ["in.json"]
+
+
+def test_leaving_out_duplicates_keeps_python_memory_flat(tmp_path: Path) -> None:
+    # GIVEN 100,000 distinct ids (a set of them took about 10 MB; 50 million, gigabytes)
+    lines = itertools.chain(["USER_ID"], (f"U{n:010d}" for n in range(100_000)))
+    # WHEN the input is built, memory traced
+    tracemalloc.start()
+    try:
+        built = build_input(lines, label="u.csv", shape=USERS, out=tmp_path / "in.json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # THEN the ids were compared on disk (SQLite's cache is capped: DEDUPE_CACHE_KIB)
+    assert built.records == 100_000
+    assert peak < 1_000_000, f"peak {peak:,} bytes"
