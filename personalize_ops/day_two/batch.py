@@ -17,14 +17,15 @@ screen, all of them in `<job>-errors.jsonl` beside the CSV) and the rest of the 
 from __future__ import annotations
 
 import csv
-import io
 import json
+import math
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from botocore.exceptions import ClientError
 
@@ -48,6 +49,8 @@ MAX_INPUT_RECORDS = 50_000_000
 # USER_ID and ITEM_ID are at most 256 characters (dataset schemas).
 MAX_ID_CHARS = 256
 MAX_JOB_NAME = 63
+# SQLite's page cache (and sorter memory) while leaving out duplicate ids (_FirstOccurrences).
+DEDUPE_CACHE_KIB = 16 * 1024
 # How many bad input lines, and how many error lines of the output, are shown on screen.
 SHOWN_PROBLEMS = 10
 DONE = frozenset({"ACTIVE"})
@@ -166,45 +169,86 @@ def build_input(
     Personalize's per input file.
     """
     built = BuiltInput(out)
-    seen: set[str] = set()
-    with out.open("w", encoding="utf-8", newline="\n") as handle:
-        for line_no, found in _ids(lines, label, shape, built):
-            if found is None:
-                continue
-            if found in seen:
-                built.duplicates += 1
-                continue
-            seen.add(found)
-            record: dict[str, Any] = {shape.field: found}
-            if filter_values:
-                record["filterValues"] = filter_values
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            built.records += 1
-            built.size += len(text.encode("utf-8"))
-            if built.records > max_records:
-                raise DayTwoError(
-                    f"{label}: more than {max_records:,} records (line {line_no}); Personalize "
-                    "reads at most that many per input file: split the list and run one batch "
-                    "per part"
-                )
-            if built.size > max_bytes:
-                raise DayTwoError(
-                    f"{label}: the JSON Lines input passes {max_bytes:,} bytes at line "
-                    f"{line_no}; Personalize reads at most 1 GB per input file: split the list "
-                    "and run one batch per part"
-                )
-            handle.write(text)
-    if built.problem_count:
-        more = built.problem_count - len(built.problems)
-        shown = "\n".join(f"  {p}" for p in built.problems)
-        tail = f"\n  ... and {more} more" if more else ""
-        raise DayTwoError(
-            f"{label}: {built.problem_count} bad line(s), so nothing was uploaded or started; "
-            f"fix them:\n{shown}{tail}"
-        )
+    with _FirstOccurrences(out.with_name(f"{out.name}.ids.sqlite")) as ids:
+        ids.add(_ids(lines, label, shape, built))
+        if built.problem_count:
+            more = built.problem_count - len(built.problems)
+            shown = "\n".join(f"  {p}" for p in built.problems)
+            tail = f"\n  ... and {more} more" if more else ""
+            raise DayTwoError(
+                f"{label}: {built.problem_count} bad line(s), so nothing was uploaded or "
+                f"started; fix them:\n{shown}{tail}"
+            )
+        with out.open("w", encoding="utf-8", newline="\n") as handle:
+            for line_no, found in ids.first():
+                record: dict[str, Any] = {shape.field: found}
+                if filter_values:
+                    record["filterValues"] = filter_values
+                text = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+                built.records += 1
+                built.size += len(text.encode("utf-8"))
+                if built.records > max_records:
+                    raise DayTwoError(
+                        f"{label}: more than {max_records:,} records (line {line_no}); "
+                        "Personalize reads at most that many per input file: split the list and "
+                        "run one batch per part"
+                    )
+                if built.size > max_bytes:
+                    raise DayTwoError(
+                        f"{label}: the JSON Lines input passes {max_bytes:,} bytes at line "
+                        f"{line_no}; Personalize reads at most 1 GB per input file: split the "
+                        "list and run one batch per part"
+                    )
+                handle.write(text)
+        built.duplicates = ids.added - built.records
     if built.records == 0:
         raise DayTwoError(f"{label}: no {shape.column} values; nothing to recommend for")
     return built
+
+
+class _FirstOccurrences:
+    """Each distinct id once, at its first line, in line order: compared on disk, not in memory.
+
+    A list may hold 50 million ids: a Python set of them takes gigabytes (about 100 bytes an id),
+    and even a set of 8-byte hashes about 3.5 GB (and could drop a distinct id on a collision).
+    SQLite (standard library) stores (line, id) in a file beside the input and its sorter finds
+    each id's first line with at most DEDUPE_CACHE_KIB of cache, spilling sorted runs to its
+    temporary files: exact, bounded, a few microseconds an id (figures in docs/batch.md).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.added = 0
+        path.unlink(missing_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None)
+        # A scratch file, deleted at the end: no journal, no fsync.
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{DEDUPE_CACHE_KIB}"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE ids (line INTEGER PRIMARY KEY, id TEXT NOT NULL)")
+
+    def __enter__(self) -> _FirstOccurrences:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._db.close()
+        self.path.unlink(missing_ok=True)
+
+    def add(self, found: Iterable[tuple[int, str | None]]) -> None:
+        """Store every (line, id) that has an id; the lines must be distinct."""
+
+        def counted() -> Iterator[tuple[int, str]]:
+            for line_no, value in found:
+                if value is not None:
+                    self.added += 1
+                    yield line_no, value
+
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO ids VALUES (?, ?)", counted())
+        self._db.execute("COMMIT")
+
+    def first(self) -> Iterator[tuple[int, str]]:
+        """(line, id) of each id's first occurrence, in line order."""
+        yield from self._db.execute("SELECT MIN(line), id FROM ids GROUP BY id ORDER BY 1")
 
 
 def _ids(
@@ -374,19 +418,46 @@ def wait_for_batch(api: Api, job: BatchJob, echo: Callable[[str], None]) -> JobO
 # ---------------------------------------------------------------- the output
 
 
+Row = tuple[str, int, str, str]
+# Bytes read from S3 at a time when streaming a .out file (botocore's default is 1 KiB).
+READ_CHUNK = 1 << 16
+
+
 @dataclass
 class Results:
+    """What the output held: counts and the first problems (the rows went straight to the CSV)."""
+
     header: tuple[str, str, str, str]
-    rows: list[tuple[str, int, str, str]] = field(default_factory=list)
     keys: int = 0  # users (items) answered
-    errors: list[str] = field(default_factory=list)  # the error lines, as Personalize wrote them
-    shown: list[str] = field(default_factory=list)  # one readable line per error, the first few
+    rows: int = 0
+    errors: int = 0  # lines Personalize answered with an error (or without output)
+    unreadable: int = 0  # lines we could not read: not JSON, a score that is not a number
+    shown_errors: list[str] = field(default_factory=list)  # one readable line each, the first few
+    shown_unreadable: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the files (s3:// URIs) written
+
+    def problem(self, problem: Problem) -> None:
+        if problem.unreadable:
+            self.unreadable += 1
+            shown = self.shown_unreadable
+        else:
+            self.errors += 1
+            shown = self.shown_errors
+        if len(shown) < SHOWN_PROBLEMS:
+            shown.append(problem.shown)
 
 
-def read_output(s3: S3Client, job: BatchJob, shape: Shape) -> Results:
-    """Every `.out` file under the job's output prefix, parsed into CSV rows and error lines."""
+@dataclass(frozen=True)
+class Problem:
+    """An output line that is not in the CSV; kept as it is in `<job>-errors.jsonl`."""
+
+    shown: str
+    unreadable: bool = False  # ours to explain (bad JSON, a bad score), not Personalize's error
+
+
+def output_keys(s3: S3Client, job: BatchJob) -> list[str]:
+    """The `.out` files under the job's output prefix, in name order."""
     bucket, prefix = split_s3_uri(job.output_path)
-    results = Results(shape.header)
     keys: list[str] = []
     token: str | None = None
     while True:
@@ -402,74 +473,124 @@ def read_output(s3: S3Client, job: BatchJob, shape: Shape) -> Results:
             f"batch inference job {job.name} is ACTIVE but wrote no output under "
             f"{job.output_path}; check the bucket, and run the batch again"
         )
-    for key in sorted(keys):
+    return sorted(keys)
+
+
+def stream_output(
+    s3: S3Client,
+    job: BatchJob,
+    shape: Shape,
+    keys: Iterable[str],
+    *,
+    rows_out: IO[str],
+    errors_out: IO[str],
+) -> Results:
+    """Each line of the `.out` files, as it is read, into CSV rows or the errors file.
+
+    Nothing is kept but counts and the first problems: a job's output can be tens of millions
+    of rows (50 million users x up to 500 results).
+    """
+    bucket, _ = split_s3_uri(job.output_path)
+    results = Results(shape.header)
+    writer = csv.writer(rows_out, lineterminator="\n")
+    writer.writerow(shape.header)
+    for key in keys:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"]
         name = key.rsplit("/", 1)[-1]
-        for n, raw in enumerate(body.iter_lines(), start=1):
+        for n, raw in enumerate(body.iter_lines(chunk_size=READ_CHUNK), start=1):
             line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if line.strip():
-                _parse_output_line(results, shape, f"{name} line {n}", line)
+            if not line.strip():
+                continue
+            parsed = parse_output_line(shape, f"{name} line {n}", line)
+            if isinstance(parsed, Problem):
+                results.problem(parsed)
+                errors_out.write(f"{line}\n")
+                continue
+            results.keys += 1
+            results.rows += len(parsed)
+            writer.writerows(parsed)
     return results
 
 
-def _parse_output_line(results: Results, shape: Shape, where: str, line: str) -> None:
+def parse_output_line(shape: Shape, where: str, line: str) -> list[Row] | Problem:
+    """One answered line's CSV rows, or why the line is not in the CSV."""
     try:
         record = json.loads(line)
     except ValueError:
-        _error(results, line, f"{where}: not JSON: {line[:120]}")
-        return
+        return Problem(f"{where}: not JSON: {line[:120]}", unreadable=True)
     source = record.get("input") if isinstance(record, dict) else None
     key = source.get(shape.field) if isinstance(source, dict) else None
     error = record.get("error") if isinstance(record, dict) else "not a JSON object"
     output = record.get("output") if isinstance(record, dict) else None
     if error or not isinstance(output, dict) or key is None:
         what = f"{shape.field} {key}" if key is not None else f"input {json.dumps(source)}"
-        _error(results, line, f"{where}: {what}: {error or 'no output'}")
-        return
+        return Problem(f"{where}: {what}: {error or 'no output'}")
     items = output.get("recommendedItems") or []
     scores = output.get("scores") or []
-    results.keys += 1
-    for rank, item in enumerate(items, start=1):
-        score = scores[rank - 1] if rank - 1 < len(scores) else ""
-        results.rows.append((str(key), rank, str(item), "" if score == "" else f"{score:g}"))
+    texts = [_score_text(score) for score in scores[: len(items)]]
+    if None in texts:
+        rank = texts.index(None) + 1
+        return Problem(
+            f"{where}: {shape.field} {key}: score {json.dumps(scores[rank - 1])} (rank {rank}) "
+            "is not a number",
+            unreadable=True,
+        )
+    return [
+        (str(key), rank, str(item), (texts[rank - 1] if rank - 1 < len(texts) else None) or "")
+        for rank, item in enumerate(items, start=1)
+    ]
 
 
-def _error(results: Results, line: str, shown: str) -> None:
-    results.errors.append(line)
-    if len(results.shown) < SHOWN_PROBLEMS:
-        results.shown.append(shown)
+def _score_text(score: object) -> str | None:
+    """The score as Personalize wrote it (repr round-trips a float exactly); None if no number."""
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return None
+    if isinstance(score, float) and not math.isfinite(score):
+        return None
+    return repr(score)
 
 
-def csv_text(results: Results) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(results.header)
-    writer.writerows(results.rows)
-    return buffer.getvalue()
+def write_results(s3: S3Client, job: BatchJob, shape: Shape, out: str, workdir: Path) -> Results:
+    """Stream the output into `<job>.csv` (and `<job>-errors.jsonl` if any line is not in it).
 
-
-def write_results(s3: S3Client, results: Results, out: str, job: BatchJob) -> list[str]:
-    """The CSV (and the error lines, if any) under `out`: a directory or s3://bucket/prefix/."""
-    files = {f"{job.name}.csv": csv_text(results)}
-    if results.errors:
-        files[f"{job.name}-errors.jsonl"] = "".join(f"{line}\n" for line in results.errors)
-    written = []
-    if out.startswith("s3://"):
-        bucket, prefix = split_s3_uri(out if out.count("/") > 2 else out + "/")
-        prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-        for name, text in files.items():
-            s3.put_object(Bucket=bucket, Key=f"{prefix}{name}", Body=text.encode("utf-8"))
-            written.append(f"s3://{bucket}/{prefix}{name}")
-        return written
-    directory = Path(out)
-    if directory.exists() and not directory.is_dir():
-        raise DayTwoError(f"--out {out} is a file; give a directory (created if missing)")
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(str(path))
-    return written
+    Under a local `out` the files are written beside their final names and renamed when
+    complete, so an interrupted download leaves no CSV that looks whole; for an s3:// `out` they
+    are written to `workdir` and uploaded (in parts, from disk) once complete.
+    """
+    keys = output_keys(s3, job)
+    to_s3 = out.startswith("s3://")
+    if to_s3:
+        staging = workdir
+    else:
+        staging = Path(out)
+        if staging.exists() and not staging.is_dir():
+            raise DayTwoError(f"--out {out} is a file; give a directory (created if missing)")
+        staging.mkdir(parents=True, exist_ok=True)
+    names = (f"{job.name}.csv", f"{job.name}-errors.jsonl")
+    partial = [staging / f".{name}.partial" for name in names]
+    try:
+        with (
+            partial[0].open("w", encoding="utf-8", newline="") as rows_out,
+            partial[1].open("w", encoding="utf-8", newline="") as errors_out,
+        ):
+            results = stream_output(s3, job, shape, keys, rows_out=rows_out, errors_out=errors_out)
+        kept = [(names[0], partial[0])]
+        if results.errors or results.unreadable:
+            kept.append((names[1], partial[1]))
+        if to_s3:
+            bucket, prefix = split_s3_uri(out if out.count("/") > 2 else out + "/")
+            prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+            for name, path in kept:
+                s3.upload_file(str(path), bucket, f"{prefix}{name}")
+                results.written.append(f"s3://{bucket}/{prefix}{name}")
+        else:
+            for name, path in kept:
+                path.replace(staging / name)
+                results.written.append(str(staging / name))
+    finally:
+        for path in partial:
+            path.unlink(missing_ok=True)
+    return results
 
 
 def check_out(out: str) -> None:
@@ -558,20 +679,40 @@ def run_batch(
             f"{outcome.failure_reason}"
         )
     echo(f"batch inference job {job.name} is ACTIVE after {elapsed}; output in {job.output_path}")
-    results = read_output(s3, job, shape)
-    for path in write_results(s3, results, request.out, job):
+    results = write_results(s3, job, shape, request.out, workdir)
+    for path in results.written:
         echo(f"wrote {path}")
     echo(
-        f"{results.keys:,} {shape.column} value(s) answered, {len(results.rows):,} row(s) "
+        f"{results.keys:,} {shape.column} value(s) answered, {results.rows:,} row(s) "
         f"({','.join(shape.header)})"
     )
-    if results.errors:
-        echo(f"{len(results.errors):,} input line(s) Personalize marked as errors:")
-        for line in results.shown:
-            echo(f"  {line}")
-        if len(results.errors) > len(results.shown):
-            echo(f"  ... all of them in {job.name}-errors.jsonl")
+    _report(
+        echo,
+        results.errors,
+        results.shown_errors,
+        "input line(s) Personalize marked as errors",
+        job,
+    )
+    _report(
+        echo,
+        results.unreadable,
+        results.shown_unreadable,
+        "output line(s) left out of the CSV, unreadable",
+        job,
+    )
     return results
+
+
+def _report(
+    echo: Callable[[str], None], count: int, shown: list[str], what: str, job: BatchJob
+) -> None:
+    if not count:
+        return
+    echo(f"{count:,} {what}:")
+    for line in shown:
+        echo(f"  {line}")
+    if count > len(shown):
+        echo(f"  ... all of them in {job.name}-errors.jsonl")
 
 
 def _elapsed_text(seconds: float) -> str:

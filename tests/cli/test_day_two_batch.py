@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +19,9 @@ from batch_env import SOLUTION, BatchEnv, batch_env
 from personalize_ops.day_two.batch import (
     ITEMS,
     USERS,
-    Results,
-    _parse_output_line,
+    Problem,
     build_input,
-    csv_text,
+    parse_output_line,
 )
 from personalize_ops.day_two.errors import DayTwoError
 
@@ -290,7 +291,7 @@ def test_an_include_filter_without_its_value_is_refused_before_anything_starts(
     assert benv.deployed.sim.calls == []
 
 
-def test_a_similar_items_output_is_written_per_item(tmp_path: Path) -> None:
+def test_a_similar_items_output_is_written_per_item() -> None:
     # GIVEN the output of an aws-similar-items job for one item
     line = json.dumps(
         {
@@ -299,7 +300,62 @@ def test_a_similar_items_output_is_written_per_item(tmp_path: Path) -> None:
             "error": None,
         }
     )
-    results = Results(ITEMS.header)
-    # WHEN it is read / THEN the CSV says which item each list is similar to
-    _parse_output_line(results, ITEMS, "input.json.out line 1", line)
-    assert csv_text(results) == ("item_id,rank,similar_item_id,score\nI1,1,I7,0.5\nI1,2,I3,0.25\n")
+    # WHEN it is read / THEN the rows say which item each list is similar to
+    assert parse_output_line(ITEMS, "input.json.out line 1", line) == [
+        ("I1", 1, "I7", "0.5"),
+        ("I1", 2, "I3", "0.25"),
+    ]
+
+
+def _answer(key: str, items: list[str], scores: list[object]) -> str:
+    return json.dumps(
+        {"input": {"userId": key}, "output": {"recommendedItems": items, "scores": scores}}
+    )
+
+
+def test_scores_are_written_through_with_every_digit() -> None:
+    # GIVEN scores with more than 6 significant digits, and a tiny one
+    line = _answer("U1", ["I7", "I3"], [0.123456789012, 1.5e-09])
+    # WHEN the line is read / THEN each score is as Personalize wrote it, not rounded
+    assert parse_output_line(USERS, "input.json.out line 1", line) == [
+        ("U1", 1, "I7", "0.123456789012"),
+        ("U1", 2, "I3", "1.5e-09"),
+    ]
+
+
+def test_a_non_numeric_score_is_an_error_naming_the_output_file_and_line() -> None:
+    # GIVEN an answer whose second score is not a number
+    line = _answer("U1", ["I7", "I3"], [0.5, "high"])
+    # WHEN the line is read / THEN it is a problem naming the file and line, none of it a row
+    assert parse_output_line(USERS, "input.json.out line 4", line) == Problem(
+        'input.json.out line 4: userId U1: score "high" (rank 2) is not a number', unreadable=True
+    )
+
+
+def test_duplicates_far_apart_are_left_out_keeping_the_first_order(tmp_path: Path) -> None:
+    # GIVEN a list where B and A come back later, A quoted the second time
+    lines = ["USER_ID", "B", "A", "B", "C", '"A"']
+    # WHEN the input is built
+    built = build_input(lines, label="u.csv", shape=USERS, out=tmp_path / "in.json")
+    # THEN each id is there once, where it first appeared, and the rest are counted
+    assert (tmp_path / "in.json").read_text() == (
+        '{"userId":"B"}\n{"userId":"A"}\n{"userId":"C"}\n'
+    )
+    assert (built.records, built.duplicates) == (3, 2)
+    # AND nothing but the input is left in the work directory
+    assert [p.name for p in tmp_path.iterdir()] == ["in.json"]
+
+
+def test_leaving_out_duplicates_keeps_python_memory_flat(tmp_path: Path) -> None:
+    # GIVEN 100,000 distinct ids (a set of them took about 10 MB; 50 million, gigabytes)
+    lines = itertools.chain(["USER_ID"], (f"U{n:010d}" for n in range(100_000)))
+    # WHEN the input is built, memory traced
+    tracemalloc.start()
+    try:
+        built = build_input(lines, label="u.csv", shape=USERS, out=tmp_path / "in.json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # THEN the ids were compared on disk (SQLite's cache is capped: DEDUPE_CACHE_KIB)
+    assert built.records == 100_000
+    assert peak < 1_000_000, f"peak {peak:,} bytes"
