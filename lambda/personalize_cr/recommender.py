@@ -395,10 +395,16 @@ def _delete(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, A
         state_machine_arn=props.get("ReadinessStateMachineArn"),
         resource_key=arn.rsplit("/", 1)[1],
     )
-    existing = _describe(personalize, arn)
-    result[FOUND_AT_DELETE] = existing is not None
-    if existing is not None and _ours(personalize, existing, event):
-        _try_delete(personalize, existing)
+    try:
+        existing = _describe(personalize, arn)
+        result[FOUND_AT_DELETE] = existing is not None
+        if existing is not None and _ours(personalize, existing, event):
+            _try_delete(personalize, existing)
+    except ClientError as exc:
+        if not is_transient(exc):
+            raise
+        # is_complete describes and deletes again at its next poll.
+        LOGGER.info("throttled while deleting %s; is_complete goes on", arn)
     return result
 
 

@@ -44,6 +44,9 @@ CREATE_STOPPING, CREATE_STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 TRAINING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 DEFAULT_AUTO_TRAINING = "rate(7 days)"
 DEFAULT_TRAINING_FAILURE = "Insufficient data: fewer than 1000 interactions after filtering."
+DEFAULT_UPDATE_FAILURE = "The auto training configuration could not be applied."
+# A placeholder that arms a create failure; solutions carry no failureReason.
+NO_REASON = "(no reason)"
 BATCH_IN_FLIGHT = frozenset({"PENDING", "IN PROGRESS"})
 NEXT_JOB = "<next>"
 DEFAULT_CATALOGUE = tuple(f"SKU-{n:06d}" for n in range(1, 101))
@@ -140,6 +143,25 @@ class SolutionOperations:
                 return
         self._sol.training_failures.append((solution, reason))
 
+    def fail_solution(self, solution: str) -> None:
+        """The creation of `solution` (name or ARN) under way, or else the next one, ends
+        CREATE FAILED. DescribeSolution models no failureReason, so none is given."""
+        sim = self._sim()
+        candidates = [(s.timeline, (s.name, s.arn)) for s in self._sol.solutions.values()]
+        sim._arm_failure("solution", solution, NO_REASON, 1, candidates)
+        for timeline, _ in candidates:
+            timeline.failure_reason = None
+
+    def fail_solution_update(self, solution: str, reason: str = DEFAULT_UPDATE_FAILURE) -> None:
+        """The update under way, or else the next one, of `solution` (name or ARN) ends with
+        `latestSolutionUpdate.status == "CREATE FAILED"`; the solution keeps its auto training."""
+        candidates = [
+            (s.update.timeline, (s.name, s.arn))
+            for s in self._sol.solutions.values()
+            if s.update is not None
+        ]
+        self._sim()._arm_failure("solution_update", solution, reason, 1, candidates)
+
     def fail_batch_job(self, job_name: str = NEXT_JOB) -> None:
         """The batch job named `job_name` (default: the next one created) ends CREATE FAILED."""
         self._sol.batch_failures.append(job_name)
@@ -173,6 +195,10 @@ class SolutionOperations:
         if expression is not None and not auto:
             raise invalid_input("autoTrainingConfig requires performAutoTraining to be true.")
         sim._check_new_tags(req)
+        timeline = sim._create_timeline(
+            sim.durations.solution, sim._planned_failure("solution", (name, arn))
+        )
+        timeline.failure_reason = None  # not in DescribeSolution's model
         self._sol.solutions[arn] = Solution(
             arn=arn,
             name=name,
@@ -181,7 +207,7 @@ class SolutionOperations:
             auto_training=(expression or DEFAULT_AUTO_TRAINING) if auto else None,
             events_config=config.get("eventsConfig"),
             created=sim.clock.now(),
-            timeline=sim._create_timeline(sim.durations.solution, None),
+            timeline=timeline,
         )
         sim._store_tags(arn, req)
         return {"solutionArn": arn}
@@ -244,7 +270,10 @@ class SolutionOperations:
         sol.update = SolutionUpdate(
             auto_training=(expression or current or DEFAULT_AUTO_TRAINING) if auto else None,
             created=now,
-            timeline=sim._create_timeline(sim.durations.solution, None),
+            timeline=sim._create_timeline(
+                sim.durations.solution,
+                sim._planned_failure("solution_update", (sol.name, sol.arn)),
+            ),
         )
         return {"solutionArn": sol.arn}
 

@@ -75,6 +75,30 @@ def test_a_failed_training_carries_its_reason() -> None:
     assert (found["status"], found["failureReason"]) == ("CREATE FAILED", "Not enough data")
 
 
+def test_a_failed_solution_ends_create_failed_without_a_reason() -> None:
+    sim = PersonalizeSimulator()
+    sim.fail_solution("shop-email")
+    arn = _solution(sim, performAutoTraining=False)
+    found = sim.client().describe_solution(solutionArn=arn)["solution"]
+    assert (found["status"], "failureReason" in found) == ("CREATE FAILED", False)
+
+
+def test_a_failed_solution_update_carries_its_reason_and_keeps_the_old_auto_training() -> None:
+    sim = PersonalizeSimulator()
+    arn = _solution(sim, performAutoTraining=False)
+    sim.fail_solution_update(arn, "Schedule not allowed")
+    sim.client().update_solution(
+        solutionArn=arn,
+        performAutoTraining=True,
+        solutionUpdateConfig={"autoTrainingConfig": {"schedulingExpression": "rate(3 days)"}},
+    )
+    sim.settle()
+    found = sim.client().describe_solution(solutionArn=arn)["solution"]
+    update = found["latestSolutionUpdate"]
+    assert (update["status"], update["failureReason"]) == ("CREATE FAILED", "Schedule not allowed")
+    assert found["performAutoTraining"] is False
+
+
 def test_a_stopped_training_settles_stopped_and_only_then_the_solution_can_go() -> None:
     sim = PersonalizeSimulator()
     client = sim.client()
