@@ -31,7 +31,6 @@ from handler_support import (
 from resource_kinds import DATASET_SCHEMA
 
 RESOURCE_TYPE = DATASET_SCHEMA.resource_type
-PROPERTIES = DATASET_SCHEMA.properties
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 ACTIVE, FAILED = "ACTIVE", "CREATE FAILED"
 

@@ -33,7 +33,6 @@ from handler_support import (
 from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL, IMPORT_READINESS, VALIDATE
 
 RESOURCE_TYPE = DATASET_IMPORT.resource_type
-PROPERTIES = DATASET_IMPORT.properties
 # Only new data is a new import (a new physical id); a new mode applies to the next data change.
 NEW_IMPORT_PROPERTIES = DATASET_IMPORT.replacing
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})

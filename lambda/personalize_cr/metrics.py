@@ -15,7 +15,6 @@ from handler_support import LOGGER, HandlerError, is_personalize_arn, require
 from resource_kinds import RECOMMENDER_METRICS
 
 RESOURCE_TYPE = RECOMMENDER_METRICS.resource_type
-PROPERTIES = RECOMMENDER_METRICS.properties
 # The guide's evaluation table (coverage, MRR@25, NDCG@5/10/25, precision@5/10/25).
 METRICS = (
     "coverage",

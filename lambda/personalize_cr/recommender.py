@@ -44,7 +44,6 @@ from resource_kinds import (
 )
 
 RESOURCE_TYPE = RECOMMENDER.resource_type
-PROPERTIES = RECOMMENDER.properties
 # A change of these needs a new recommender (a new physical id).
 REPLACING_PROPERTIES = RECOMMENDER.replacing
 STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}

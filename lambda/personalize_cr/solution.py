@@ -38,7 +38,6 @@ from recommender import OWNER_TAG
 from resource_kinds import ARN, SOLUTION, SOLUTION_DELETE
 
 RESOURCE_TYPE = SOLUTION.resource_type
-PROPERTIES = SOLUTION.properties
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
 AUTO_TRAINING_PATTERN = re.compile(r"rate\(([1-9]|[12][0-9]|30) days?\)")
 # A version in these statuses trains (and bills); Personalize will not delete its solution.

@@ -16,7 +16,6 @@ from metrics import METRICS
 from resource_kinds import SOLUTION_METRICS
 
 RESOURCE_TYPE = SOLUTION_METRICS.resource_type
-PROPERTIES = SOLUTION_METRICS.properties
 
 
 def on_event(event: Mapping[str, Any], personalize: Any, _sfn: Any) -> dict[str, Any]:

@@ -37,7 +37,6 @@ from resource_kinds import ARN, HANDLE_URL, SOLUTION_VERSION, SOLUTION_VERSION_R
 from solution import TRAINING, owner_of, owner_tag
 
 RESOURCE_TYPE = SOLUTION_VERSION.resource_type
-PROPERTIES = SOLUTION_VERSION.properties
 TRAINING_MODES = ("FULL",)
 PENDING_FAILURE = "PendingFailure"
 # Versions described, newest first, to find one by name (see _find).
