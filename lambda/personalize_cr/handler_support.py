@@ -55,6 +55,31 @@ TRANSIENT_CODES = frozenset(
 # the stack id, request id, physical id and Data, so our messages stay well below.
 MAX_REASON_CHARS = 1500
 
+# Keys the Provider framework passes from on_event to every is_complete poll.
+PENDING_FAILURE = "PendingFailure"
+DELETE_STARTED_AT = "DeleteStartedAt"
+FOUND_AT_DELETE = "FoundAtDelete"
+# The Provider polls a Delete for 50 minutes (personalize_constructs/provider.py); before that
+# budget runs out, a resource that still trains is handed to the workflow and the Delete fails
+# with what to run, instead of the framework's bare "Operation timed out".
+DELETE_BUDGET_SECONDS = 45 * 60
+# A Delete that finds nothing keeps looking this long: a cancelled create's call can still land
+# (on_event may run up to its 2-minute timeout).
+LATE_CREATE_SECONDS = 150
+DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
+# Answers of a Create call that certainly created nothing.
+REFUSALS = frozenset(
+    {
+        "InvalidInputException",
+        "LimitExceededException",
+        "ResourceNotFoundException",
+        "ResourceInUseException",
+        "TooManyTagsException",
+        "AccessDeniedException",
+        "ValidationException",
+    }
+)
+
 
 def personalize_client() -> Any:
     return boto3.client("personalize", config=CLIENT_CONFIG)

@@ -15,7 +15,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from handler_support import (
+    DELETE_BUDGET_SECONDS,
+    DELETE_STARTED_AT,
     LOGGER,
+    PENDING_FAILURE,
     HandlerError,
     arn_parts,
     error_code,
@@ -30,6 +33,7 @@ from handler_support import (
     start_readiness,
     stop_readiness,
 )
+from handler_support import REFUSALS as ALL_REFUSALS
 from resource_kinds import ARN, CREATE, DATASET_IMPORT, HANDLE_URL, IMPORT_READINESS, VALIDATE
 
 RESOURCE_TYPE = DATASET_IMPORT.resource_type
@@ -38,25 +42,12 @@ NEW_IMPORT_PROPERTIES = DATASET_IMPORT.replacing
 RUNNING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 FULL, INCREMENTAL = "FULL", "INCREMENTAL"
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
-# Keys the Provider framework passes from on_event to every is_complete poll.
-PENDING_FAILURE = "PendingFailure"
-DELETE_STARTED_AT = "DeleteStartedAt"
-# See recommender.DELETE_BUDGET_SECONDS: fail with what to run before the Provider's 50 minutes.
-DELETE_BUDGET_SECONDS = 45 * 60
 # Answers of CreateDatasetImportJob that mean "not now": the workflow creates the job later.
 # LimitExceeded: five imports pending per region, not adjustable. ResourceInUse: another import
 # of this dataset still runs (a rollback re-importing earlier data while the newer one runs).
 BUSY = frozenset({"LimitExceededException", "ResourceInUseException"})
-# Answers that certainly created nothing.
-REFUSALS = frozenset(
-    {
-        "InvalidInputException",
-        "ResourceNotFoundException",
-        "TooManyTagsException",
-        "AccessDeniedException",
-        "ValidationException",
-    }
-)
+# Answers that certainly created nothing (the busy ones mean "not now" here).
+REFUSALS = ALL_REFUSALS - BUSY
 
 
 @dataclass(frozen=True)

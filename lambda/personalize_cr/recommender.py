@@ -17,7 +17,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from handler_support import (
+    DELETE_BUDGET_SECONDS,
+    DELETE_STARTED_AT,
+    DELETING,
+    FOUND_AT_DELETE,
+    LATE_CREATE_SECONDS,
     LOGGER,
+    PENDING_FAILURE,
+    REFUSALS,
     HandlerError,
     arn_parts,
     error_code,
@@ -52,31 +59,7 @@ STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
 OWNER_TAG = "personalize-shop:cloudformation-owner"
 # Only these can be deleted; anything else is on its way to one of them (or already going).
 DELETABLE = frozenset({"ACTIVE", "CREATE FAILED", "INACTIVE"})
-DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
-# Keys the Provider framework passes from on_event to every is_complete poll.
-PENDING_FAILURE = "PendingFailure"
-DELETE_STARTED_AT = "DeleteStartedAt"
-FOUND_AT_DELETE = "FoundAtDelete"
-# The Provider polls a Delete for 50 minutes (personalize_constructs/provider.py); before that
-# budget runs out, a recommender that still trains is handed to the workflow and the Delete fails
-# with what to run, instead of the framework's bare "Operation timed out".
-DELETE_BUDGET_SECONDS = 45 * 60
-# A Delete that finds nothing keeps looking this long: a cancelled create's CreateRecommender
-# can still land (on_event may run up to its 2-minute timeout).
-LATE_CREATE_SECONDS = 150
-# CreateRecommender answers that certainly created nothing.
-REFUSALS = frozenset(
-    {
-        "InvalidInputException",
-        "LimitExceededException",
-        "ResourceNotFoundException",
-        "ResourceInUseException",
-        "TooManyTagsException",
-        "AccessDeniedException",
-        "ValidationException",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from handler_support import (
+    DELETE_BUDGET_SECONDS,
+    DELETE_STARTED_AT,
+    DELETING,
+    FOUND_AT_DELETE,
+    LATE_CREATE_SECONDS,
     LOGGER,
+    PENDING_FAILURE,
+    REFUSALS,
     HandlerError,
     arn_parts,
     error_code,
@@ -43,23 +50,6 @@ AUTO_TRAINING_PATTERN = re.compile(r"rate\(([1-9]|[12][0-9]|30) days?\)")
 # A version in these statuses trains (and bills); Personalize will not delete its solution.
 TRAINING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
 SETTLING = TRAINING | {"CREATE STOPPING"}
-DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
-PENDING_FAILURE = "PendingFailure"
-DELETE_STARTED_AT = "DeleteStartedAt"
-FOUND_AT_DELETE = "FoundAtDelete"
-DELETE_BUDGET_SECONDS = 45 * 60
-LATE_CREATE_SECONDS = 150
-REFUSALS = frozenset(
-    {
-        "InvalidInputException",
-        "LimitExceededException",
-        "ResourceNotFoundException",
-        "ResourceInUseException",
-        "TooManyTagsException",
-        "AccessDeniedException",
-        "ValidationException",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from handler_support import (
     LOGGER,
+    PENDING_FAILURE,
+    REFUSALS,
     HandlerError,
     error_code,
     is_personalize_arn,
@@ -38,21 +40,9 @@ from solution import TRAINING, owner_of, owner_tag
 
 RESOURCE_TYPE = SOLUTION_VERSION.resource_type
 TRAINING_MODES = ("FULL",)
-PENDING_FAILURE = "PendingFailure"
 # Versions described, newest first, to find one by name (see _find).
 MAX_NAME_LOOKUPS = 20
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-REFUSALS = frozenset(
-    {
-        "InvalidInputException",
-        "LimitExceededException",
-        "ResourceNotFoundException",
-        "ResourceInUseException",
-        "TooManyTagsException",
-        "AccessDeniedException",
-        "ValidationException",
-    }
-)
 
 
 @dataclass(frozen=True)
