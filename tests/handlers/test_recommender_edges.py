@@ -189,3 +189,16 @@ def test_a_destroy_during_training_that_cannot_hand_it_over_says_what_to_run(
         "). Run `personalize-shop cleanup --env <env>`, which waits until it can delete it, "
         "then `cdk destroy` for this environment again."
     )
+
+
+def test_a_destroy_that_never_learns_the_status_calls_the_recommender_busy(
+    world: World, group: str
+) -> None:
+    # GIVEN a recommender in training, and Personalize leaving its status out (the model allows)
+    props = _props(world, group)
+    arn = _create(world, props)
+    world.personalize.omit("DescribeRecommender", "recommender.status")
+    # WHEN the Delete's budget runs out THEN the message says "busy", not an empty status
+    assert _fails(world, world.event("Delete", TYPE, props, physical_id=arn)).startswith(
+        f"Recommender {NAME} is still busy after 45 minutes and {REFUSED_AT_LAST}. "
+    )
