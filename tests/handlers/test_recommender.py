@@ -4,6 +4,7 @@ machine and the real signal Lambda, against the Personalize and Step Functions s
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import metrics
@@ -165,7 +166,12 @@ def test_throttling_while_training_is_not_yet(world: World, group: str) -> None:
 def test_limit_exceeded_fails_the_create_with_the_quota_named(world: World, group: str) -> None:
     world.personalize.inject("CreateRecommender", "LimitExceededException")
     with pytest.raises(
-        HandlerError, match="recommenders are limited per dataset group and per region"
+        HandlerError,
+        match=re.escape(
+            ". Personalize refused to create recommender shop-dev-recommended-for-you: "
+            "recommenders are limited per dataset group and per region; delete unused ones or "
+            "ask AWS for a higher quota.\n"
+        ),
     ):
         _create(world, _props(world, group))
 
@@ -270,7 +276,14 @@ def test_a_recommender_of_another_stack_is_not_adopted(world: World, group: str)
     other = world.event("Create", TYPE, props)
     other["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/Other/y"
     _on_event(world, other)
-    with pytest.raises(HandlerError, match="is managed by another CloudFormation stack"):
+    with pytest.raises(
+        HandlerError,
+        match=re.escape(
+            "A recommender named shop-dev-recommended-for-you already exists and is managed by "
+            f"another CloudFormation stack ({other['StackId']}); it is left untouched. Delete it "
+            "yourself if it is not needed, or choose another namePrefix for this environment.\n"
+        ),
+    ):
         _create(world, _props(world, group))
 
 
@@ -480,18 +493,39 @@ def test_a_busy_recommender_gets_the_columns_from_the_workflow(world: World, gro
     assert _statuses(world, new) == ["SUCCESS"]
 
 
+JSON_EXAMPLE = '{"excludedDatasetColumns": {"ITEMS": ["COLUMN"]}}'
+
+
 @pytest.mark.parametrize(
     ("prop", "value", "says"),
     [
-        ("EnableMetadataWithRecommendations", "yes", "must be true or false"),
-        ("TrainingDataConfig", "{not json", "property TrainingDataConfig must be JSON"),
-        ("TrainingDataConfig", '{"excluded": {"ITEMS": ["A"]}}', "must be JSON such as"),
-        ("TrainingDataConfig", '{"excludedDatasetColumns": {"ITEMS": "A"}}', "must be JSON"),
+        (
+            "EnableMetadataWithRecommendations",
+            "yes",
+            "property EnableMetadataWithRecommendations must be true or false, got 'yes'",
+        ),
+        (
+            "TrainingDataConfig",
+            "{not json",
+            f"property TrainingDataConfig must be JSON such as {JSON_EXAMPLE}, got '{{not json'",
+        ),
+        (
+            "TrainingDataConfig",
+            '{"excluded": {"ITEMS": ["A"]}}',
+            f"property TrainingDataConfig must be JSON such as {JSON_EXAMPLE}, got "
+            """'{"excluded": {"ITEMS": ["A"]}}'""",
+        ),
+        (
+            "TrainingDataConfig",
+            '{"excludedDatasetColumns": {"ITEMS": "A"}}',
+            f"property TrainingDataConfig must be JSON such as {JSON_EXAMPLE}, got "
+            """'{"excludedDatasetColumns": {"ITEMS": "A"}}'""",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_before_anything_is_created(
     world: World, group: str, prop: str, value: str, says: str
 ) -> None:
-    with pytest.raises(HandlerError, match=says):
+    with pytest.raises(HandlerError, match=f"^Error: {re.escape(says)}\n"):
         _create(world, _props(world, group, **{prop: value}))
     assert world.personalize.calls_to("CreateRecommender") == []

@@ -307,3 +307,15 @@ def test_the_signal_is_put_without_a_content_type(
     # THEN the PUT carries an empty Content-Type, not urllib's form default, which would break
     # the presigned signature
     assert received[before:][0].content_type == ""
+
+
+def test_a_refusal_lists_every_host_allowed_in_the_region() -> None:
+    # WHEN a handle on another host is checked in eu-west-1
+    message = refusal(handle("evil.example", "eu-west-1"), "eu-west-1")
+    # THEN the message ends with each of the region's WaitCondition hosts, one after the other
+    bucket = "cloudformation-waitcondition-eu-west-1"
+    assert message.endswith(
+        f"; allowed hosts (https only): {bucket}.s3.eu-west-1.amazonaws.com, "
+        f"{bucket}.s3-eu-west-1.amazonaws.com, {bucket}.s3.dualstack.eu-west-1.amazonaws.com, "
+        f"{bucket}.s3.amazonaws.com"
+    )
