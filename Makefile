@@ -99,6 +99,7 @@ bench: $(PY_STAMP)
 # constructs, the review and the CLI share with the handlers; they synthesize, so they run last).
 MUTATION_TESTS := tests/handlers \
 	tests/stacks/test_isolation.py \
+	tests/stacks/test_batch_solution.py::test_the_solution_is_ours_and_never_trains_unasked \
 	tests/cli/test_day_two_metrics.py::test_the_table_shows_the_metrics_the_stack_records \
 	tests/cli/test_day_two_cleanup.py::test_the_owner_tag_is_the_one_the_recommender_handler_sets \
 	tests/personalize_simulator_tests/test_sim_lifecycle.py::test_model_metrics_appear_once_active_with_the_eight_documented_keys
