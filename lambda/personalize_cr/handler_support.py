@@ -67,6 +67,9 @@ DELETE_BUDGET_SECONDS = 45 * 60
 # (on_event may run up to its 2-minute timeout).
 LATE_CREATE_SECONDS = 150
 DELETING = frozenset({"DELETE PENDING", "DELETE IN_PROGRESS"})
+# The tag that marks a resource as made by one CloudFormation resource of this project: only the
+# resource that made it adopts, updates or deletes it.
+OWNER_TAG = "personalize-shop:cloudformation-owner"
 # Answers of a Create call that certainly created nothing.
 REFUSALS = frozenset(
     {
@@ -343,3 +346,13 @@ def pascal_case(value: Any) -> Any:
     return {
         k[:1].upper() + k[1:]: v if k in MAP_MEMBERS else pascal_case(v) for k, v in value.items()
     }
+
+
+def owner_of(event: Mapping[str, Any]) -> str:
+    """The owner tag's value for the resource this request is about: its stack and logical id."""
+    return f"{event.get('StackId', '')}/{event.get('LogicalResourceId', '')}"
+
+
+def owner_tag(personalize: Any, arn: str) -> str | None:
+    tags = personalize.list_tags_for_resource(resourceArn=arn).get("tags", [])
+    return next((t.get("tagValue") for t in tags if t.get("tagKey") == OWNER_TAG), None)

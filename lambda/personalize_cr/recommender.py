@@ -23,6 +23,7 @@ from handler_support import (
     FOUND_AT_DELETE,
     LATE_CREATE_SECONDS,
     LOGGER,
+    OWNER_TAG,
     PENDING_FAILURE,
     REFUSALS,
     HandlerError,
@@ -32,6 +33,8 @@ from handler_support import (
     is_personalize_arn,
     is_transient,
     now,
+    owner_of,
+    owner_tag,
     pascal_case,
     reason_for,
     require,
@@ -56,7 +59,6 @@ REPLACING_PROPERTIES = RECOMMENDER.replacing
 STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
 # Which CloudFormation resource manages the recommender: `<stack id>/<logical id>`. Set when the
 # recommender is created; a recommender without it was not made by this project.
-OWNER_TAG = "personalize-shop:cloudformation-owner"
 # Only these can be deleted; anything else is on its way to one of them (or already going).
 DELETABLE = frozenset({"ACTIVE", "CREATE FAILED", "INACTIVE"})
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
@@ -194,7 +196,7 @@ def spec(props: Mapping[str, Any]) -> Spec:
 
 def _create(event: Mapping[str, Any], personalize: Any, sfn: Any) -> dict[str, Any]:
     wanted = spec(event["ResourceProperties"])
-    arn, owner = wanted.arn, _owner(event)
+    arn, owner = wanted.arn, owner_of(event)
     existing = _describe(personalize, arn)
     if existing is None:
         try:
@@ -255,7 +257,7 @@ def _hand_over(
 def _adopt(personalize: Any, existing: Mapping[str, Any], wanted: Spec, owner: str) -> str | None:
     """Take over a recommender this stack created, updating it if its config differs."""
     name, arn = existing.get("name", wanted.name), existing.get("recommenderArn", wanted.arn)
-    current = _owner_tag(personalize, arn)
+    current = owner_tag(personalize, arn)
     stack = owner.rsplit("/", 1)[0]
     if current is None or current.rsplit("/", 1)[0] != stack:
         made_by = (
@@ -470,15 +472,6 @@ def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, stat
 # ---------------------------------------------------------------- ownership
 
 
-def _owner(event: Mapping[str, Any]) -> str:
-    return f"{event.get('StackId', '')}/{event.get('LogicalResourceId', '')}"
-
-
-def _owner_tag(personalize: Any, arn: str) -> str | None:
-    tags = personalize.list_tags_for_resource(resourceArn=arn).get("tags", [])
-    return next((t.get("tagValue") for t in tags if t.get("tagKey") == OWNER_TAG), None)
-
-
 def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
     """Only the recommender this very resource manages is deleted.
 
@@ -487,7 +480,7 @@ def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any
     group.
     """
     arn = existing.get("recommenderArn", "")
-    if _owner_tag(personalize, arn) != _owner(event):
+    if owner_tag(personalize, arn) != owner_of(event):
         LOGGER.info("recommender %s is not managed by this resource; keeping it", arn)
         return False
     group = (event.get("ResourceProperties") or {}).get("DatasetGroupArn")

@@ -27,6 +27,7 @@ from handler_support import (
     FOUND_AT_DELETE,
     LATE_CREATE_SECONDS,
     LOGGER,
+    OWNER_TAG,
     PENDING_FAILURE,
     REFUSALS,
     HandlerError,
@@ -36,12 +37,13 @@ from handler_support import (
     is_personalize_arn,
     is_transient,
     now,
+    owner_of,
+    owner_tag,
     reason_for,
     require,
     require_arn,
     start_readiness,
 )
-from recommender import OWNER_TAG
 from resource_kinds import ARN, SOLUTION, SOLUTION_DELETE
 
 RESOURCE_TYPE = SOLUTION.resource_type
@@ -403,15 +405,6 @@ def _give_up_if_out_of_budget(event: Mapping[str, Any], sfn: Any, arn: str, wait
 
 
 # ---------------------------------------------------------------- ownership
-
-
-def owner_of(event: Mapping[str, Any]) -> str:
-    return f"{event.get('StackId', '')}/{event.get('LogicalResourceId', '')}"
-
-
-def owner_tag(personalize: Any, arn: str) -> str | None:
-    tags = personalize.list_tags_for_resource(resourceArn=arn).get("tags", [])
-    return next((t.get("tagValue") for t in tags if t.get("tagKey") == OWNER_TAG), None)
 
 
 def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any]) -> bool:

@@ -21,12 +21,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 from handler_support import (
     LOGGER,
+    OWNER_TAG,
     PENDING_FAILURE,
     REFUSALS,
     HandlerError,
     error_code,
     is_personalize_arn,
     is_transient,
+    owner_of,
+    owner_tag,
     reason_for,
     require,
     require_arn,
@@ -34,9 +37,8 @@ from handler_support import (
     start_readiness,
     stop_readiness,
 )
-from recommender import OWNER_TAG
 from resource_kinds import ARN, HANDLE_URL, SOLUTION_VERSION, SOLUTION_VERSION_READINESS
-from solution import TRAINING, owner_of, owner_tag
+from solution import TRAINING
 
 RESOURCE_TYPE = SOLUTION_VERSION.resource_type
 TRAINING_MODES = ("FULL",)
