@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import boto3
@@ -356,3 +356,27 @@ def owner_of(event: Mapping[str, Any]) -> str:
 def owner_tag(personalize: Any, arn: str) -> str | None:
     tags = personalize.list_tags_for_resource(resourceArn=arn).get("tags", [])
     return next((t.get("tagValue") for t in tags if t.get("tagKey") == OWNER_TAG), None)
+
+
+# Names Personalize accepts for recommenders and solutions.
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
+
+
+def delete_target(
+    event: Mapping[str, Any], kind: str, arn_in_group: Callable[[str, str], str]
+) -> str | None:
+    """The resource of `kind` a Delete is about, even when the physical id is not its ARN.
+
+    A create that failed before Personalize answered, or one CloudFormation cancelled, leaves a
+    physical id that is not an ARN (aws-cdk#26139); the deterministic name still finds it.
+    """
+    physical_id = event.get("PhysicalResourceId", "")
+    if is_personalize_arn(physical_id, kind):
+        return str(physical_id)
+    props = event.get("ResourceProperties") or {}
+    name, group = props.get("Name"), props.get("DatasetGroupArn")
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        return None
+    if not is_personalize_arn(group, "dataset-group"):
+        return None
+    return arn_in_group(str(group), name)

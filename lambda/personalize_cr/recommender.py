@@ -23,11 +23,13 @@ from handler_support import (
     FOUND_AT_DELETE,
     LATE_CREATE_SECONDS,
     LOGGER,
+    NAME_PATTERN,
     OWNER_TAG,
     PENDING_FAILURE,
     REFUSALS,
     HandlerError,
     arn_parts,
+    delete_target,
     error_code,
     execution_name,
     is_personalize_arn,
@@ -61,7 +63,6 @@ STATES = {"running": "ACTIVE", "stopped": "INACTIVE"}
 # recommender is created; a recommender without it was not made by this project.
 # Only these can be deleted; anything else is on its way to one of them (or already going).
 DELETABLE = frozenset({"ACTIVE", "CREATE FAILED", "INACTIVE"})
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -491,21 +492,7 @@ def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any
 
 
 def _target(event: Mapping[str, Any]) -> str | None:
-    """The recommender a Delete is about, even when the physical id is not its ARN.
-
-    A create that failed before Personalize answered, or one CloudFormation cancelled, leaves a
-    physical id that is not an ARN (aws-cdk#26139); the deterministic name still finds it.
-    """
-    physical_id = event.get("PhysicalResourceId", "")
-    if is_personalize_arn(physical_id, "recommender"):
-        return str(physical_id)
-    props = event.get("ResourceProperties") or {}
-    name, group = props.get("Name"), props.get("DatasetGroupArn")
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        return None
-    if not is_personalize_arn(group, "dataset-group"):
-        return None
-    return recommender_arn(str(group), name)
+    return delete_target(event, "recommender", recommender_arn)
 
 
 def _describe(personalize: Any, arn: str) -> dict[str, Any] | None:

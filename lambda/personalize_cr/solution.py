@@ -27,11 +27,13 @@ from handler_support import (
     FOUND_AT_DELETE,
     LATE_CREATE_SECONDS,
     LOGGER,
+    NAME_PATTERN,
     OWNER_TAG,
     PENDING_FAILURE,
     REFUSALS,
     HandlerError,
     arn_parts,
+    delete_target,
     error_code,
     execution_name,
     is_personalize_arn,
@@ -47,7 +49,6 @@ from handler_support import (
 from resource_kinds import ARN, SOLUTION, SOLUTION_DELETE
 
 RESOURCE_TYPE = SOLUTION.resource_type
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}")
 AUTO_TRAINING_PATTERN = re.compile(r"rate\(([1-9]|[12][0-9]|30) days?\)")
 # A version in these statuses trains (and bills); Personalize will not delete its solution.
 TRAINING = frozenset({"CREATE PENDING", "CREATE IN_PROGRESS"})
@@ -417,16 +418,7 @@ def _ours(personalize: Any, existing: Mapping[str, Any], event: Mapping[str, Any
 
 
 def _target(event: Mapping[str, Any]) -> str | None:
-    physical_id = event.get("PhysicalResourceId", "")
-    if is_personalize_arn(physical_id, "solution"):
-        return str(physical_id)
-    props = event.get("ResourceProperties") or {}
-    name, group = props.get("Name"), props.get("DatasetGroupArn")
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        return None
-    if not is_personalize_arn(group, "dataset-group"):
-        return None
-    return solution_arn(str(group), name)
+    return delete_target(event, "solution", solution_arn)
 
 
 def _describe(personalize: Any, arn: str) -> dict[str, Any] | None:
