@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import tempfile
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +121,7 @@ class AthenaSimulator(FakeService):
         return answer
 
     def _select(self, execution_id: str, text: str) -> int:
-        self._resolve_as_trino(text)
-        [duck] = sqlglot.transpile(text, read="trino", write="duckdb")
+        duck = _as_duckdb(text, frozenset((n, c) for n, (c, _, _) in self.tables.items()))
         scanned = 0
         for name, (columns, location, skip) in self.tables.items():
             db, table = name.split(".")
@@ -137,22 +137,6 @@ class AthenaSimulator(FakeService):
         types = [_TYPES.get(str(d[1]).upper(), "varchar") for d in cursor.description or []]
         self._results[execution_id] = (names, types, cursor.fetchall())
         return scanned
-
-    def _resolve_as_trino(self, text: str) -> None:
-        """Raises sqlglot's OptimizeError (a SqlglotError) for a column Trino would not resolve."""
-        schema: dict[str, dict[str, dict[str, str]]] = {}
-        for name, (columns, _, _) in self.tables.items():
-            db, table = name.split(".")
-            schema.setdefault(db, {})[table] = {
-                **{f"column{i}": "varchar" for i in range(columns)},
-                "$path": "varchar",
-            }
-        qualify(
-            sqlglot.parse_one(text, read="trino"),
-            schema=schema,
-            dialect="trino",
-            expand_alias_refs=False,
-        )
 
     def _relation(
         self, columns: int, location: str, wanted: set[str], skip: int = 1
@@ -181,3 +165,26 @@ class AthenaSimulator(FakeService):
             empty = ", ".join(f"CAST(NULL AS VARCHAR) AS {n}" for n in names)
             return f'SELECT {empty}, CAST(NULL AS VARCHAR) AS "$path" WHERE FALSE', 0
         return " UNION ALL ".join(parts), scanned
+
+
+# Tests send the same queries again (a rule set per dataset type): resolved and transpiled once.
+@lru_cache(maxsize=64)
+def _as_duckdb(text: str, tables: frozenset[tuple[str, int]]) -> str:
+    """`text` in DuckDB's dialect, once resolved as Trino would over `tables` ("db.table",
+    column count): raises sqlglot's OptimizeError (a SqlglotError) for a column Trino would not
+    resolve."""
+    schema: dict[str, dict[str, dict[str, str]]] = {}
+    for name, columns in tables:
+        db, table = name.split(".")
+        schema.setdefault(db, {})[table] = {
+            **{f"column{i}": "varchar" for i in range(columns)},
+            "$path": "varchar",
+        }
+    qualify(
+        sqlglot.parse_one(text, read="trino"),
+        schema=schema,
+        dialect="trino",
+        expand_alias_refs=False,
+    )
+    [duck] = sqlglot.transpile(text, read="trino", write="duckdb")
+    return duck
