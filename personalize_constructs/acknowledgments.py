@@ -207,9 +207,7 @@ CHECKOV_SKIPS = {
 }
 
 
-# Node metadata (in the cloud assembly, not the template) by which constructs tell the aspect
-# what only they know about a resource of theirs.
-ROLE_METADATA = "personalize-shop:compliance-role"
+# Marks by which constructs tell the aspect what only they know about a resource of theirs.
 INVOKED_BY_CLOUDFORMATION = "invoked-by-cloudformation"
 ACCESS_LOG_BUCKET = "access-log-bucket"
 WAITER_POLICY = "provider-waiter-policy"
@@ -220,9 +218,21 @@ _CDK_CUSTOM_RESOURCE_HANDLERS = (
 )
 
 
+# The marks, by jsii object reference ("aws-cdk-lib.aws_s3.Bucket@10012": unique in the process,
+# the same however many Python proxies stand for the object). Kept on the Python side: read back
+# from node metadata they cost a jsii round trip per entry of every scope, two thirds of the
+# aspect's time.
+_MARKS: dict[str, set[str]] = {}
+
+
+def _ref(construct: IConstruct) -> str:
+    ref: str = construct.__jsii_ref__.ref  # type: ignore[attr-defined]
+    return ref
+
+
 def mark(construct: IConstruct, role: str) -> None:
     """Tell `ComplianceDecisions` what `construct` (and everything under it) is for."""
-    construct.node.add_metadata(ROLE_METADATA, role)
+    _MARKS.setdefault(_ref(construct), set()).add(role)
 
 
 def acknowledge(scope: IConstruct | None, finding: str, reason: str) -> None:
@@ -249,12 +259,12 @@ class ComplianceDecisions:
     """Applies COMPLIANCE_DECISIONS and the checkov skips to each resource a rule concerns.
 
     Every read of a construct's node, path or metadata is a round trip to jsii's Node process:
-    roles are read only for the resources they decide something for, and each scope's own marks
-    once per synth, however many resources sit under it.
+    roles are read only for the resources they decide something for, from the marks kept in
+    Python, and whether a scope is one of CDK's handlers once per scope.
     """
 
     def __init__(self) -> None:
-        self._own_roles: dict[int, tuple[IConstruct, frozenset[str]]] = {}
+        self._cdk_handlers: dict[str, bool] = {}
 
     def visit(self, construct: IConstruct) -> None:
         if not isinstance(construct, CfnResource):
@@ -301,25 +311,22 @@ class ComplianceDecisions:
         """The marks on the construct and its ancestors, and CDK's own custom-resource
         handlers."""
         roles: set[str] = set()
-        for scope in construct.node.scopes:
-            known = self._own_roles.get(id(scope))
-            if known is None:
-                known = (scope, _own_roles(scope))
-                self._own_roles[id(scope)] = known
-            roles.update(known[1])
+        scopes = construct.node.scopes
+        for parent, scope in zip([None, *scopes], scopes, strict=False):
+            ref = _ref(scope)
+            roles.update(_MARKS.get(ref, ()))
+            if isinstance(parent, Stack) and self._is_cdk_handler(ref, scope):
+                roles.add(INVOKED_BY_CLOUDFORMATION)
         return roles
 
-
-def _own_roles(scope: IConstruct) -> frozenset[str]:
-    roles = {str(entry.data) for entry in scope.node.metadata if entry.type == ROLE_METADATA}
-    parent = scope.node.scope
-    if (
-        parent is not None
-        and isinstance(parent, Stack)
-        and scope.node.id.startswith(_CDK_CUSTOM_RESOURCE_HANDLERS)
-    ):
-        roles.add(INVOKED_BY_CLOUDFORMATION)
-    return frozenset(roles)
+    def _is_cdk_handler(self, ref: str, scope: IConstruct) -> bool:
+        """Whether `scope`, a child of a stack, is one of CDK's singleton handlers."""
+        known = self._cdk_handlers.get(ref)
+        if known is None:
+            known = self._cdk_handlers[ref] = scope.node.id.startswith(
+                _CDK_CUSTOM_RESOURCE_HANDLERS
+            )
+        return known
 
 
 def _checkov_skips(
