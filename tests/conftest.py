@@ -74,12 +74,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     gc.unfreeze()
 
 
+# Tests that run a whole app or pytest in a subprocess (5-15 s each) start first: xdist hands out
+# work in collection order, and one of them started last keeps a worker busy while the other idles.
+RUN_FIRST = ("tests/test_adding_an_environment.py", "tests/test_app.py", "tests/test_layers.py")
+
+
 # Before xdist's own hook, which reads the groups from the marks.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SESSION_SYNTH_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("session-synth"))
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in RUN_FIRST)
 
 
 @pytest.fixture(scope="session")
