@@ -310,8 +310,9 @@ def _sql_regex(regex: str) -> str:
     return regex.replace(r"\d", "[0-9]").replace(r"\s", r"[ \t\r\n\f\v]")
 
 
-# A pure function of its text, and a costly one (0.1-0.4 s for a dataset's rule set): a synth of
-# several environments, or one command over several objects, transpiles the same text again.
+# A pure function of its text, and a costly one (0.1-0.4 s for a dataset's rule set): the same
+# text comes back whenever the same object is checked again in one process (the test suite does
+# it for every case of a dataset type).
 @lru_cache(maxsize=32)
 def transpile(sql: str, dialect: str) -> str:
     """DuckDB SQL in another engine's dialect: `duckdb` (unchanged) or `athena` (Trino)."""
