@@ -4,8 +4,10 @@ Every request goes through tests/cfn_model at the Provider's real budgets."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import metrics
 import recommender
 
 from tests.handlers.conftest import World
@@ -202,3 +204,26 @@ def test_a_destroy_that_never_learns_the_status_calls_the_recommender_busy(
     assert _fails(world, world.event("Delete", TYPE, props, physical_id=arn)).startswith(
         f"Recommender {NAME} is still busy after 45 minutes and {REFUSED_AT_LAST}. "
     )
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_a_new_recommender_operation_reads_its_metrics_again(world: World, group: str) -> None:
+    # GIVEN a trained recommender and its metrics resource
+    arn = _create(world, _props(world, group))
+    world.run_workflows()
+    old = {"RecommenderArn": arn, "Operation": "a"}
+    assert world.request(world.event("Create", metrics.RESOURCE_TYPE, old)).ok
+    # WHEN the recommender's next operation (new data, a retraining) updates the metrics resource
+    new = old | {"Operation": "b"}
+    update = world.event(
+        "Update", metrics.RESOURCE_TYPE, new, physical_id=f"{arn}/metrics", old=old
+    )
+    response = world.request(update)
+    # THEN it reads Personalize's metrics again
+    assert response.ok, response.reason
+    model_metrics = world.personalize_client.describe_recommender(recommenderArn=arn)[
+        "recommender"
+    ]["modelMetrics"]
+    assert json.loads(response.data["Json"]) == model_metrics
