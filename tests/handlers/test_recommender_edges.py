@@ -206,6 +206,27 @@ def test_a_destroy_that_never_learns_the_status_calls_the_recommender_busy(
     )
 
 
+def test_a_destroy_stops_the_workflow_listed_after_a_full_page_of_others(
+    world: World, group: str
+) -> None:
+    # GIVEN a recommender in training, its readiness workflow running ...
+    props = _props(world, group)
+    arn = _create(world, props)
+    (ours,) = world.sfn.executions()
+    waiting = world.sfn_client.describe_execution(executionArn=ours)["input"]
+    # ... and a full page (100) of newer workflows of other resources running on the machine
+    for n in range(100):
+        world.clock.advance(1)
+        world.sfn_client.start_execution(
+            stateMachineArn=world.state_machine_arn, name=f"other-{n}", input=waiting
+        )
+    # WHEN the recommender is deleted THEN its workflow, on the second page, is stopped too
+    world.clock.advance(3000)
+    response = world.request(world.event("Delete", TYPE, props, physical_id=arn))
+    assert response.ok, response.reason
+    assert world.sfn.status(ours) == "ABORTED"
+
+
 # ---------------------------------------------------------------- metrics
 
 
