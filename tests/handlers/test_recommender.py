@@ -500,6 +500,12 @@ JSON_EXAMPLE = '{"excludedDatasetColumns": {"ITEMS": ["COLUMN"]}}'
     ("prop", "value", "says"),
     [
         (
+            "MinRecommendationRequestsPerSecond",
+            "0",
+            "property MinRecommendationRequestsPerSecond must be a whole number from 1 to "
+            "999999999, got '0'",
+        ),
+        (
             "EnableMetadataWithRecommendations",
             "yes",
             "property EnableMetadataWithRecommendations must be true or false, got 'yes'",

@@ -69,6 +69,17 @@ def test_an_empty_metadata_setting_means_no_metadata(world: World, group: str) -
     assert "enableMetadataWithRecommendations" not in config
 
 
+def test_an_item_age_cut_off_without_an_exploration_weight_is_still_sent(
+    world: World, group: str
+) -> None:
+    props = _props(world, group, ExplorationWeight="", ExplorationItemAgeCutOff="7")
+    arn = _create(world, props)
+    config = world.personalize_client.describe_recommender(recommenderArn=arn)["recommender"][
+        "recommenderConfig"
+    ]
+    assert config.get("itemExplorationConfig") == {"explorationItemAgeCutOff": "7"}
+
+
 def test_a_retried_create_of_a_trained_recommender_does_not_retrain_it(
     world: World, group: str
 ) -> None:
