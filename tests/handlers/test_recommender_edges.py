@@ -80,6 +80,28 @@ def test_an_item_age_cut_off_without_an_exploration_weight_is_still_sent(
     assert config.get("itemExplorationConfig") == {"explorationItemAgeCutOff": "7"}
 
 
+def test_a_create_that_raced_its_own_earlier_attempt_adopts_the_recommender(
+    world: World, group: str
+) -> None:
+    landed: list[dict[str, Any]] = []
+
+    def takes_effect(params: dict[str, Any]) -> bool:
+        if landed:
+            return False
+        landed.append(params)
+        world.personalize_client.create_recommender(**params)
+        return True
+
+    # GIVEN an earlier attempt of this resource creates the recommender just before this one
+    world.personalize.inject(
+        "CreateRecommender", "ResourceAlreadyExistsException", when=takes_effect
+    )
+    response = world.request(world.event("Create", TYPE, _props(world, group)))
+    # THEN the create adopts it
+    assert response.ok, response.reason
+    assert response.physical_id == recommender.recommender_arn(group, NAME)
+
+
 def test_a_retried_create_of_a_trained_recommender_does_not_retrain_it(
     world: World, group: str
 ) -> None:
