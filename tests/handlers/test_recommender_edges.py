@@ -260,6 +260,19 @@ def test_a_destroy_stops_the_workflow_listed_after_a_full_page_of_others(
     assert world.sfn.status(ours) == "ABORTED"
 
 
+def test_a_destroy_of_a_resource_that_never_named_a_recommender_succeeds_at_once(
+    world: World, group: str
+) -> None:
+    # GIVEN a cancelled create (physical id from CloudFormation) whose Name was never valid
+    props = _props(world, group, Name="not a recommender name")
+    delete = world.event("Delete", TYPE, props, physical_id="PersonalizeShop-dev-Rec-1A2B")
+    started = world.clock.now()
+    response = world.request(delete)
+    # THEN the Delete succeeds without waiting: there is nothing to look for
+    assert response.ok, response.reason
+    assert world.clock.now() == started
+
+
 # ---------------------------------------------------------------- metrics
 
 
