@@ -9,6 +9,7 @@ from typing import Any
 
 import metrics
 import recommender
+from handler_support import execution_name
 
 from tests.handlers.conftest import World
 from tests.handlers.test_recommender import (
@@ -191,6 +192,20 @@ def test_a_destroy_ends_as_soon_as_the_recommender_it_found_is_gone(
     assert (world.clock.now() - started).total_seconds() < recommender.LATE_CREATE_SECONDS
 
 
+def test_a_destroy_goes_on_when_personalize_answers_the_delete_in_use(
+    world: World, group: str
+) -> None:
+    # GIVEN a trained recommender, and Personalize answering the first DeleteRecommender "in use"
+    props = _props(world, group)
+    arn = _create(world, props)
+    world.run_workflows()
+    world.personalize.inject("DeleteRecommender", "ResourceInUseException")
+    # WHEN it is deleted THEN the Delete tries again at a later poll and succeeds
+    response = world.request(world.event("Delete", TYPE, props, physical_id=arn))
+    assert response.ok, response.reason
+    assert world.personalize.status(arn) is None
+
+
 def test_a_destroy_during_training_hands_it_over_saying_how_long_it_waited(
     world: World, group: str
 ) -> None:
@@ -198,11 +213,17 @@ def test_a_destroy_during_training_hands_it_over_saying_how_long_it_waited(
     props = _props(world, group)
     arn = _create(world, props)
     # WHEN the Delete's budget runs out before the training
-    reason = _fails(world, world.event("Delete", TYPE, props, physical_id=arn))
-    # THEN the Delete fails saying how long it waited, and that the workflow deletes it
-    assert reason.startswith(
+    delete = world.event("Delete", TYPE, props, physical_id=arn)
+    reason = _fails(world, delete)
+    # THEN the Delete fails saying how long it waited, which workflow deletes it, and what next
+    execution = execution_name(NAME, f"{delete['RequestId']}/delete")
+    machine = world.state_machine_arn.rsplit(":", 1)[-1]
+    assert reason == (
         f"Recommender {NAME} is still CREATE IN_PROGRESS after 45 minutes and {REFUSED_AT_LAST}. "
         "It will be deleted as soon as that happens by the readiness workflow (execution "
+        f"{execution} of {machine}), so it will not be left billing. Then run `cdk destroy` for "
+        "this environment again (or `personalize-shop cleanup --env <env>`, which waits as long "
+        "as needed)."
     )
 
 
