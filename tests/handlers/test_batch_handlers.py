@@ -99,9 +99,11 @@ def test_a_solution_of_another_stack_is_left_untouched_naming_that_stack(world: 
     _hand_made(world, props, owner=f"{other}/Solution")
     response = _create(world, props)
     assert not response.ok
-    assert (
-        f"A solution named {NAME} already exists and is managed by another CloudFormation stack "
-        f"({other}); it is left untouched." in response.reason
+    # The whole message, as the person running the deploy reads it (before the log pointer)
+    assert response.reason.split("\n", 1)[0] == (
+        f"Error: A solution named {NAME} already exists and is managed by another CloudFormation "
+        f"stack ({other}); it is left untouched. Delete it yourself if it is not needed, or "
+        "choose another namePrefix."
     )
 
 

@@ -113,11 +113,14 @@ def test_failure_reason_is_cut_to_fit_cloudformations_response(world: World) -> 
     dataset = world.dataset()
     world.personalize.fail_import(dataset, reason="x" * 5000)
     props = _props(world, dataset)
-    _create(world, props)
+    result = _create(world, props)
     world.run_workflows()
     (signal,) = world.signals(props["ReadinessHandle"])
+    # Its start, then how long it was; 25 characters are kept for that note (1000 at most)
+    full = f"Personalize import job {result['PhysicalResourceId']} failed: {'x' * 5000}"
+    note = f"… ({len(full):,} chars, cut)"
+    assert signal["Reason"] == full[: 1000 - 25] + note
     assert len(signal["Reason"]) <= 1000
-    assert signal["Reason"].endswith("chars, cut)")
 
 
 def test_throttling_while_polling_is_not_yet_never_failure(world: World) -> None:

@@ -83,3 +83,14 @@ def test_a_destroy_during_an_import_longer_than_the_budget_says_what_to_run(
         "while it runs; run `cdk destroy` for this environment again once it has ended (or "
         "`personalize-shop cleanup --env <env>`, which waits as long as needed)."
     )
+
+
+def test_an_import_personalize_refuses_fails_with_its_reason(world: World) -> None:
+    # GIVEN Personalize refuses the import job (it certainly created nothing)
+    world.personalize.inject(
+        "CreateDatasetImportJob", "InvalidInputException", message="Bucket policy denies read."
+    )
+    props = _props(world, world.dataset())
+    # THEN the create fails with Personalize's own words
+    reason = _fails(world, world.event("Create", TYPE, props))
+    assert reason == "Bucket policy denies read. (InvalidInputException, CreateDatasetImportJob)"

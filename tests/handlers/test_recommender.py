@@ -500,6 +500,18 @@ JSON_EXAMPLE = '{"excludedDatasetColumns": {"ITEMS": ["COLUMN"]}}'
     ("prop", "value", "says"),
     [
         (
+            "Name",
+            "-shop",
+            "property Name '-shop' is not a valid recommender name (1-63 of letters, digits, "
+            "'-' and '_', starting with a letter or digit)",
+        ),
+        (
+            "MinRecommendationRequestsPerSecond",
+            "0",
+            "property MinRecommendationRequestsPerSecond must be a whole number from 1 to "
+            "999999999, got '0'",
+        ),
+        (
             "EnableMetadataWithRecommendations",
             "yes",
             "property EnableMetadataWithRecommendations must be true or false, got 'yes'",

@@ -4,9 +4,12 @@ Every request goes through tests/cfn_model at the Provider's real budgets."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import metrics
 import recommender
+from handler_support import execution_name
 
 from tests.handlers.conftest import World
 from tests.handlers.test_recommender import (
@@ -65,6 +68,39 @@ def test_an_empty_metadata_setting_means_no_metadata(world: World, group: str) -
         "recommenderConfig"
     ]
     assert "enableMetadataWithRecommendations" not in config
+
+
+def test_an_item_age_cut_off_without_an_exploration_weight_is_still_sent(
+    world: World, group: str
+) -> None:
+    props = _props(world, group, ExplorationWeight="", ExplorationItemAgeCutOff="7")
+    arn = _create(world, props)
+    config = world.personalize_client.describe_recommender(recommenderArn=arn)["recommender"][
+        "recommenderConfig"
+    ]
+    assert config.get("itemExplorationConfig") == {"explorationItemAgeCutOff": "7"}
+
+
+def test_a_create_that_raced_its_own_earlier_attempt_adopts_the_recommender(
+    world: World, group: str
+) -> None:
+    landed: list[dict[str, Any]] = []
+
+    def takes_effect(params: dict[str, Any]) -> bool:
+        if landed:
+            return False
+        landed.append(params)
+        world.personalize_client.create_recommender(**params)
+        return True
+
+    # GIVEN an earlier attempt of this resource creates the recommender just before this one
+    world.personalize.inject(
+        "CreateRecommender", "ResourceAlreadyExistsException", when=takes_effect
+    )
+    response = world.request(world.event("Create", TYPE, _props(world, group)))
+    # THEN the create adopts it
+    assert response.ok, response.reason
+    assert response.physical_id == recommender.recommender_arn(group, NAME)
 
 
 def test_a_retried_create_of_a_trained_recommender_does_not_retrain_it(
@@ -156,6 +192,20 @@ def test_a_destroy_ends_as_soon_as_the_recommender_it_found_is_gone(
     assert (world.clock.now() - started).total_seconds() < recommender.LATE_CREATE_SECONDS
 
 
+def test_a_destroy_goes_on_when_personalize_answers_the_delete_in_use(
+    world: World, group: str
+) -> None:
+    # GIVEN a trained recommender, and Personalize answering the first DeleteRecommender "in use"
+    props = _props(world, group)
+    arn = _create(world, props)
+    world.run_workflows()
+    world.personalize.inject("DeleteRecommender", "ResourceInUseException")
+    # WHEN it is deleted THEN the Delete tries again at a later poll and succeeds
+    response = world.request(world.event("Delete", TYPE, props, physical_id=arn))
+    assert response.ok, response.reason
+    assert world.personalize.status(arn) is None
+
+
 def test_a_destroy_during_training_hands_it_over_saying_how_long_it_waited(
     world: World, group: str
 ) -> None:
@@ -163,11 +213,17 @@ def test_a_destroy_during_training_hands_it_over_saying_how_long_it_waited(
     props = _props(world, group)
     arn = _create(world, props)
     # WHEN the Delete's budget runs out before the training
-    reason = _fails(world, world.event("Delete", TYPE, props, physical_id=arn))
-    # THEN the Delete fails saying how long it waited, and that the workflow deletes it
-    assert reason.startswith(
+    delete = world.event("Delete", TYPE, props, physical_id=arn)
+    reason = _fails(world, delete)
+    # THEN the Delete fails saying how long it waited, which workflow deletes it, and what next
+    execution = execution_name(NAME, f"{delete['RequestId']}/delete")
+    machine = world.state_machine_arn.rsplit(":", 1)[-1]
+    assert reason == (
         f"Recommender {NAME} is still CREATE IN_PROGRESS after 45 minutes and {REFUSED_AT_LAST}. "
         "It will be deleted as soon as that happens by the readiness workflow (execution "
+        f"{execution} of {machine}), so it will not be left billing. Then run `cdk destroy` for "
+        "this environment again (or `personalize-shop cleanup --env <env>`, which waits as long "
+        "as needed)."
     )
 
 
@@ -202,3 +258,60 @@ def test_a_destroy_that_never_learns_the_status_calls_the_recommender_busy(
     assert _fails(world, world.event("Delete", TYPE, props, physical_id=arn)).startswith(
         f"Recommender {NAME} is still busy after 45 minutes and {REFUSED_AT_LAST}. "
     )
+
+
+def test_a_destroy_stops_the_workflow_listed_after_a_full_page_of_others(
+    world: World, group: str
+) -> None:
+    # GIVEN a recommender in training, its readiness workflow running ...
+    props = _props(world, group)
+    arn = _create(world, props)
+    (ours,) = world.sfn.executions()
+    waiting = world.sfn_client.describe_execution(executionArn=ours)["input"]
+    # ... and a full page (100) of newer workflows of other resources running on the machine
+    for n in range(100):
+        world.clock.advance(1)
+        world.sfn_client.start_execution(
+            stateMachineArn=world.state_machine_arn, name=f"other-{n}", input=waiting
+        )
+    # WHEN the recommender is deleted THEN its workflow, on the second page, is stopped too
+    world.clock.advance(3000)
+    response = world.request(world.event("Delete", TYPE, props, physical_id=arn))
+    assert response.ok, response.reason
+    assert world.sfn.status(ours) == "ABORTED"
+
+
+def test_a_destroy_of_a_resource_that_never_named_a_recommender_succeeds_at_once(
+    world: World, group: str
+) -> None:
+    # GIVEN a cancelled create (physical id from CloudFormation) whose Name was never valid
+    props = _props(world, group, Name="not a recommender name")
+    delete = world.event("Delete", TYPE, props, physical_id="PersonalizeShop-dev-Rec-1A2B")
+    started = world.clock.now()
+    response = world.request(delete)
+    # THEN the Delete succeeds without waiting: there is nothing to look for
+    assert response.ok, response.reason
+    assert world.clock.now() == started
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_a_new_recommender_operation_reads_its_metrics_again(world: World, group: str) -> None:
+    # GIVEN a trained recommender and its metrics resource
+    arn = _create(world, _props(world, group))
+    world.run_workflows()
+    old = {"RecommenderArn": arn, "Operation": "a"}
+    assert world.request(world.event("Create", metrics.RESOURCE_TYPE, old)).ok
+    # WHEN the recommender's next operation (new data, a retraining) updates the metrics resource
+    new = old | {"Operation": "b"}
+    update = world.event(
+        "Update", metrics.RESOURCE_TYPE, new, physical_id=f"{arn}/metrics", old=old
+    )
+    response = world.request(update)
+    # THEN it reads Personalize's metrics again
+    assert response.ok, response.reason
+    model_metrics = world.personalize_client.describe_recommender(recommenderArn=arn)[
+        "recommender"
+    ]["modelMetrics"]
+    assert json.loads(response.data["Json"]) == model_metrics
