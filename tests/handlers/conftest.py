@@ -26,6 +26,7 @@ import pytest
 import recommender
 import wait_signal
 from aws_cdk.assertions import Template
+from botocore import xform_name
 
 from personalize_constructs import provider
 from tests.cfn_model import CloudFormation, ProviderFramework, Response
@@ -202,6 +203,20 @@ class World:
         if old is not None:
             event["OldResourceProperties"] = {"ServiceToken": "token", **old}
         return event
+
+    def lands_then_answers(self, operation: str, code: str) -> None:
+        """The next call of `operation` (e.g. CreateSolution) takes effect in Personalize, then
+        answers `code`: a 5xx after the work was done, or a race with an earlier attempt."""
+        landed: list[dict[str, Any]] = []
+
+        def takes_effect(params: dict[str, Any]) -> bool:
+            if landed:
+                return False
+            landed.append(params)
+            getattr(self.personalize_client, xform_name(operation))(**params)
+            return True
+
+        self.personalize.inject(operation, code, when=takes_effect)
 
     def dataset(self, group: str = "shop-dev", dataset_type: str = "Interactions") -> str:
         """An ACTIVE dataset group (created when missing) and an ACTIVE, empty dataset."""

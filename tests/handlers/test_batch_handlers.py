@@ -237,19 +237,8 @@ def test_a_training_that_started_although_the_call_failed_is_reported_with_its_a
     world: World,
 ) -> None:
     create = _version_create(world)
-    landed: list[dict[str, Any]] = []
-
-    def takes_effect_then_fails(params: dict[str, Any]) -> bool:
-        if landed:
-            return False
-        landed.append(params)
-        world.personalize_client.create_solution_version(**params)
-        return True
-
     # GIVEN CreateSolutionVersion starts the training, then answers an error (a 5xx)
-    world.personalize.inject(
-        "CreateSolutionVersion", "InternalFailure", when=takes_effect_then_fails
-    )
+    world.lands_then_answers("CreateSolutionVersion", "InternalFailure")
     response = world.request(create)
     # THEN the resource fails with the version's ARN, which the rollback's Delete then stops
     (version,) = world.personalize_client.list_solution_versions(solutionArn=SOLUTION)[

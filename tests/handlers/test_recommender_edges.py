@@ -84,19 +84,8 @@ def test_an_item_age_cut_off_without_an_exploration_weight_is_still_sent(
 def test_a_create_that_raced_its_own_earlier_attempt_adopts_the_recommender(
     world: World, group: str
 ) -> None:
-    landed: list[dict[str, Any]] = []
-
-    def takes_effect(params: dict[str, Any]) -> bool:
-        if landed:
-            return False
-        landed.append(params)
-        world.personalize_client.create_recommender(**params)
-        return True
-
     # GIVEN an earlier attempt of this resource creates the recommender just before this one
-    world.personalize.inject(
-        "CreateRecommender", "ResourceAlreadyExistsException", when=takes_effect
-    )
+    world.lands_then_answers("CreateRecommender", "ResourceAlreadyExistsException")
     response = world.request(world.event("Create", TYPE, _props(world, group)))
     # THEN the create adopts it
     assert response.ok, response.reason

@@ -5,8 +5,6 @@ at the Provider's real budgets."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import solution
 from recommender import OWNER_TAG
@@ -28,20 +26,6 @@ def _owner_tag(world: World, arn: str) -> str | None:
     return next((t["tagValue"] for t in tags if t["tagKey"] == OWNER_TAG), None)
 
 
-def _create_lands_then(world: World, code: str) -> None:
-    """The next CreateSolution creates the solution, then answers `code`."""
-    landed: list[dict[str, Any]] = []
-
-    def takes_effect(params: dict[str, Any]) -> bool:
-        if landed:
-            return False
-        landed.append(params)
-        world.personalize_client.create_solution(**params)
-        return True
-
-    world.personalize.inject("CreateSolution", code, when=takes_effect)
-
-
 # ---------------------------------------------------------------- create
 
 
@@ -50,7 +34,7 @@ def test_a_create_that_took_effect_although_the_call_failed_is_reported_with_its
 ) -> None:
     props = _props(world)
     # GIVEN CreateSolution creates the solution, then answers an error (a 5xx)
-    _create_lands_then(world, "InternalFailure")
+    world.lands_then_answers("CreateSolution", "InternalFailure")
     response = _create(world, props)
     # THEN the resource fails with the solution's ARN, so the rollback's Delete removes it
     assert not response.ok
@@ -60,7 +44,7 @@ def test_a_create_that_took_effect_although_the_call_failed_is_reported_with_its
 def test_a_create_that_raced_its_own_earlier_attempt_adopts_the_solution(world: World) -> None:
     props = _props(world)
     # GIVEN an earlier attempt of this resource creates the solution just before this one
-    _create_lands_then(world, "ResourceAlreadyExistsException")
+    world.lands_then_answers("CreateSolution", "ResourceAlreadyExistsException")
     response = _create(world, props)
     # THEN the create adopts it
     assert response.ok, response.reason
