@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import import_job
-import pytest
 from handler_support import HandlerError
 
 from tests.handlers.conftest import World
@@ -157,7 +156,7 @@ def test_update_with_new_data_starts_a_new_incremental_job(world: World) -> None
     new = {**_props(world, dataset, location=NEW_DATA, mode="INCREMENTAL")}
     # WHEN the data file changes
     event = world.event("Update", TYPE, new, physical_id=first["PhysicalResourceId"], old=old)
-    second = import_job.on_event(event, world.personalize_client, world.sfn_client)
+    second = _ok(world, event)
     world.run_workflows()
     # THEN a second job (a new physical id), INCREMENTAL, ACTIVE and signalled on the new handle
     job = _job(world, second["PhysicalResourceId"])
@@ -173,8 +172,8 @@ def test_update_without_new_data_keeps_the_job(world: World) -> None:
     first = _create(world, old)
     new = {**old, "RoleArn": "arn:aws:iam::123456789012:role/other"}
     event = world.event("Update", TYPE, new, physical_id=first["PhysicalResourceId"], old=old)
-    result = import_job.on_event(event, world.personalize_client, world.sfn_client)
-    assert result == {"PhysicalResourceId": first["PhysicalResourceId"]}
+    result = _ok(world, event)
+    assert result["PhysicalResourceId"] == first["PhysicalResourceId"]
     assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
 
 
@@ -184,23 +183,8 @@ def test_a_new_import_mode_alone_starts_no_job(world: World) -> None:
     first = _create(world, old)
     new = {**old, "ImportMode": "INCREMENTAL"}
     event = world.event("Update", TYPE, new, physical_id=first["PhysicalResourceId"], old=old)
-    result = import_job.on_event(event, world.personalize_client, world.sfn_client)
-    assert result == {"PhysicalResourceId": first["PhysicalResourceId"]}
-    assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
-
-
-def test_incremental_before_any_full_import_is_refused_clearly(world: World) -> None:
-    # GIVEN a dataset whose only (FULL) import failed
-    dataset = world.dataset()
-    world.personalize.fail_import(dataset)
-    old = _props(world, dataset, mode="INCREMENTAL")
-    first = _create(world, old)
-    world.run_workflows()
-    new = _props(world, dataset, location=NEW_DATA, mode="INCREMENTAL")
-    event = world.event("Update", TYPE, new, physical_id=first["PhysicalResourceId"], old=old)
-    # WHEN / THEN the handler refuses before asking Personalize, and says what to do
-    with pytest.raises(HandlerError, match="an INCREMENTAL import needs a successful FULL import"):
-        import_job.on_event(event, world.personalize_client, world.sfn_client)
+    result = _ok(world, event)
+    assert result["PhysicalResourceId"] == first["PhysicalResourceId"]
     assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
 
 

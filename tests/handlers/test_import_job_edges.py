@@ -63,6 +63,8 @@ def test_incremental_before_any_full_import_says_what_to_deploy(world: World) ->
         "appends incremental data to bulk data). Deploy once with importMode FULL for this "
         "environment, then switch back to INCREMENTAL."
     )
+    # AND it is refused before Personalize is asked for a second job
+    assert len(world.personalize.calls_to("CreateDatasetImportJob")) == 1
 
 
 def test_a_destroy_during_an_import_longer_than_the_budget_says_what_to_run(
