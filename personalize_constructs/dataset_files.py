@@ -15,6 +15,7 @@ from constructs import Construct
 
 from personalize_constructs.acknowledgments import acknowledge, arn_ref
 from personalize_constructs.lambda_functions import explicit_log_group, logging_role
+from personalize_domain.data.digest import text_digest
 from personalize_domain.data_keys import data_key as _data_key
 from personalize_domain.data_sources import ResolvedDataset
 from personalize_domain.schemas import DatasetType
@@ -59,6 +60,13 @@ def _single_file_folder(scope: Construct, dataset: ResolvedDataset) -> Path:
         link.unlink(missing_ok=True)
         link.symlink_to(target)
     return folder
+
+
+def _asset_hash(dataset: ResolvedDataset) -> str:
+    """Identifies the single-file folder's content: the file's name and its bytes' digest."""
+    assert dataset.local_path is not None
+    assert dataset.digest is not None
+    return text_digest("dataset-file", dataset.local_path.name, dataset.digest)
 
 
 class DatasetFiles(Construct):
@@ -110,6 +118,10 @@ class DatasetFiles(Construct):
                     s3deploy.Source.asset(
                         str(_single_file_folder(self, dataset)),
                         follow_symlinks=SymlinkFollowMode.ALWAYS,
+                        # The folder holds one file, whose name and validated digest are known:
+                        # Node need not read the file again to fingerprint it, and a synth whose
+                        # cloud assembly already holds this content skips copying it.
+                        asset_hash=_asset_hash(dataset),
                     )
                 ],
                 prune=False,

@@ -17,7 +17,9 @@ from personalize_domain.schemas import DatasetType
 
 
 def _files_stack(path: Path) -> cdk.Stack:
-    stack = cdk.Stack(cdk.App())
+    # Sizing only: the asset is referenced where it is, not copied into a cloud assembly (a
+    # 250 MiB copy per test otherwise; `_shipped_files` below checks what staging ships).
+    stack = cdk.Stack(cdk.App(context={"aws:cdk:disable-asset-staging": True}))
     DatasetFiles(
         stack,
         "Files",
@@ -102,3 +104,31 @@ def test_a_file_name_with_glob_characters_ships_exactly_that_file(
     shipped = _shipped_files(tmp_path, folder / name)
     # THEN the asset holds that one file, byte for byte, under its own name
     assert shipped == {name: b"ITEM_ID,PRICE\nI1,1.5\n"}
+
+
+def _asset_key(path: Path, digest: str) -> str:
+    stack = cdk.Stack(cdk.App(context={"aws:cdk:disable-asset-staging": True}))
+    DatasetFiles(
+        stack,
+        "Files",
+        bucket=s3.Bucket(stack, "Bucket"),
+        datasets=[ResolvedDataset(DatasetType.ITEMS, path, None, digest, report=None)],
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    (deployment,) = (
+        Template.from_stack(stack).find_resources("Custom::CDKBucketDeployment").values()
+    )
+    (key,) = deployment["Properties"]["SourceObjectKeys"]
+    return str(key)
+
+
+def test_the_asset_changes_with_the_files_digest_and_with_its_name(tmp_path: Path) -> None:
+    # GIVEN one file, its validated digest, and the asset it ships as
+    path = _sparse(tmp_path / "items.csv", 10)
+    (tmp_path / "renamed").mkdir()
+    renamed = _sparse(tmp_path / "renamed" / "items-v2.csv", 10)
+    shipped = _asset_key(path, "ab" * 32)
+    # THEN new content (a new digest) or a new name is a new asset; the same file is the same one
+    assert _asset_key(path, "cd" * 32) != shipped
+    assert _asset_key(renamed, "ab" * 32) != shipped
+    assert _asset_key(path, "ab" * 32) == shipped
