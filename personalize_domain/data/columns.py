@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from personalize_domain.data.lazy_polars import pl
 
 from personalize_domain.data.report import Severity
 from personalize_domain.data.rule_set import (

@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import and_, or_
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from personalize_domain.data.lazy_polars import pl
 
 from personalize_domain.data.report import Severity
 from personalize_domain.schemas import FieldSpec

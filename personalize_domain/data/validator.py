@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import or_
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-from polars.exceptions import PanicException
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from personalize_domain.data.lazy_polars import pl
 
 from personalize_domain.data import cache, dataset_checks
 from personalize_domain.data.columns import (
@@ -322,7 +325,7 @@ def _validate(
         scan = _scan(path, plan, cached_meanwhile, lossy=False, truncate=False)
     except _CacheHit:
         raise
-    except (Exception, PanicException):
+    except (Exception, pl.exceptions.PanicException):
         # Polars stops at the first invalid byte or over-long row without saying where, so
         # locate every such problem on the raw bytes, then read tolerantly to check the rest.
         utf8 = find_invalid_utf8(path)
@@ -331,7 +334,7 @@ def _validate(
             scan = _scan(path, plan, cached_meanwhile, lossy=True, truncate=True)
         except _CacheHit:
             raise
-        except (Exception, PanicException) as exc:
+        except (Exception, pl.exceptions.PanicException) as exc:
             findings.extend(_structure_findings(file, utf8, fields, plan.n_columns))
             findings.append(_unparseable(file, exc, fields, find_stray_quote(path)))
             return DatasetStats(columns=header.names), findings
