@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from click.testing import CliRunner, Result
 from day_two_env import REGION, ROOT, DeployedEnv, deploy_dev
 from moto import mock_aws
@@ -22,6 +21,7 @@ from personalize_domain.stack_outputs import batch_solution_version_output
 from personalize_ops.cli import main
 from personalize_ops.day_two.cleanup import Pacing
 from personalize_ops.day_two.data_jobs import StorageClients
+from tests.moto_clients import moto_client
 
 SOLUTION = "email"
 
@@ -61,9 +61,7 @@ class BatchEnv:
 def batch_env(*, shop_data: bool = False, trained: bool = True) -> Iterator[BatchEnv]:
     """`trained=False`: the stack has no solution version output (never deployed with batch)."""
     with mock_aws():
-        s3 = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("s3")
+        s3 = moto_client("s3", REGION)
         deployed = deploy_dev(shop_data=shop_data)
         bucket = deployed.outputs["DataBucketName"]
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})

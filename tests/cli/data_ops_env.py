@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from click.testing import CliRunner, Result
 from day_two_env import REGION, DeployedEnv, deploy_dev
 from moto import mock_aws
@@ -20,6 +19,7 @@ from moto import mock_aws
 from personalize_ops.cli import main
 from personalize_ops.day_two.cleanup import Pacing
 from personalize_ops.day_two.data_jobs import StorageClients
+from tests.moto_clients import moto_client
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -45,9 +45,7 @@ class DataEnv:
 @contextmanager
 def data_env(cache_dir: Path) -> Iterator[DataEnv]:
     with mock_aws():
-        s3 = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("s3")
+        s3 = moto_client("s3", REGION)
         deployed = deploy_dev()
         bucket = deployed.outputs["DataBucketName"]
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})

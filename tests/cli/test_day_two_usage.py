@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner, Result
 from day_two_env import REGION, DeployedEnv
@@ -26,6 +25,7 @@ from personalize_ops.day_two.usage import (
     percentile,
     running_hour,
 )
+from tests.moto_clients import moto_client
 
 # A Wednesday noon; 7 days back start on the Wednesday before.
 NOW = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)
@@ -35,9 +35,7 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def cloudwatch() -> Iterator[Any]:
     with mock_aws():
-        yield boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("cloudwatch")
+        yield moto_client("cloudwatch", REGION)
 
 
 def _put_hourly(cloudwatch: Any, arn: str, per_hour: dict[datetime, float]) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner, Result
 from moto import mock_aws
@@ -15,6 +14,7 @@ from moto import mock_aws
 import personalize_ops.cli as cli
 from personalize_ops.cli import main
 from personalize_ops.day_two.data_jobs import StorageClients
+from tests.moto_clients import moto_client
 from tests.personalize_simulator.athena import AthenaSimulator
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -24,9 +24,7 @@ REGION = "eu-west-1"
 @pytest.fixture
 def s3() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("s3")
+        client = moto_client("s3", REGION)
         client.create_bucket(
             Bucket="exports", CreateBucketConfiguration={"LocationConstraint": REGION}
         )

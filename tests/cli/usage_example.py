@@ -16,13 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-import boto3  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from day_two_env import REGION, deploy_dev  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from personalize_ops.cli import main  # noqa: E402
 from personalize_ops.day_two.usage import UsageClock  # noqa: E402
+from tests.moto_clients import moto_client  # noqa: E402
 
 NOW = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)
 PROMPT = "$ .venv/bin/python -m personalize_ops.cli"
@@ -45,9 +45,7 @@ def transcript() -> str:
     )
     env.sim.settle()
     with mock_aws():
-        cloudwatch = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("cloudwatch")
+        cloudwatch = moto_client("cloudwatch", REGION)
         hours = [NOW - timedelta(hours=i) for i in range(7 * 24, 0, -1)]
         for key, peak in (("recommended-for-you", 2.4), ("best-sellers", 0.6)):
             data = [

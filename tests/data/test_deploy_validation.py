@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 from test_sql_engine import FIXTURES
@@ -19,6 +18,7 @@ from personalize_domain.data.deploy_validation import FAILED, validation_query
 from personalize_domain.data.report import Severity
 from personalize_domain.data.rule_set import value_rules
 from personalize_domain.schemas import DatasetSchema, load_schema
+from tests.moto_clients import moto_client
 from tests.personalize_simulator.athena import AthenaSimulator
 
 BUCKET = "shop-exports"
@@ -33,9 +33,7 @@ VALUE_RULES = {
 @pytest.fixture
 def s3() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1"
-        ).client("s3")
+        client = moto_client("s3", "eu-west-1")
         client.create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )

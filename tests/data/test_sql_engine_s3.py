@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 from test_sql_engine import FIXTURES, SAMPLE, _verdict
@@ -23,6 +22,7 @@ from personalize_ops.day_two.s3_validation import (
     validate_s3_with_athena,
     validate_s3_with_duckdb,
 )
+from tests.moto_clients import moto_client
 from tests.personalize_simulator.athena import AthenaSimulator
 
 REGION = "eu-west-1"
@@ -33,9 +33,7 @@ ALL = tuple(USE_CASES)
 @pytest.fixture
 def s3() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        ).client("s3")
+        client = moto_client("s3", REGION)
         client.create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
         )

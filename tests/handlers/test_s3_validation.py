@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import import_job
 import pytest
 from moto import mock_aws
@@ -22,6 +21,7 @@ from personalize_domain.data.report import ValidationFailed
 from personalize_domain.schemas import DatasetType, load_schema
 from tests.conftest import SynthFn
 from tests.handlers.conftest import SIGNAL_ARN, World
+from tests.moto_clients import moto_client
 from tests.personalize_simulator.athena import AthenaSimulator
 from tests.stepfunctions_simulator import state_machine_definition
 
@@ -65,9 +65,7 @@ def readiness_definition(validated: dict[str, Any]) -> tuple[str, str]:
 def athena(world: World, validated: dict[str, Any]) -> Iterator[tuple[Any, AthenaSimulator]]:
     """moto's S3 with the source bucket, and the Athena fake knowing the stack's Glue table."""
     with mock_aws():
-        s3 = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        ).client("s3")
+        s3 = moto_client("s3", "us-east-1")
         s3.create_bucket(Bucket=BUCKET)
         fake = AthenaSimulator(s3, region="us-east-1", account="123456789012")
         resources = validated["Resources"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
+from tests.moto_clients import moto_client
 from tests.personalize_simulator.athena import AthenaSimulator
 
 BUCKET = "shop-exports"
@@ -19,9 +19,7 @@ URI = f"s3://{BUCKET}/data/items.csv"
 @pytest.fixture
 def athena() -> Iterator[AthenaSimulator]:
     with mock_aws():
-        s3 = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        ).client("s3")
+        s3 = moto_client("s3", "us-east-1")
         s3.create_bucket(Bucket=BUCKET)
         s3.put_object(Bucket=BUCKET, Key="data/items.csv", Body=b"ITEM_ID,PRICE\ni1,9.99\n")
         fake = AthenaSimulator(s3, region="us-east-1")
