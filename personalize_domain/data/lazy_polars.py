@@ -1,8 +1,8 @@
 """polars, loaded on first use: a synth whose data reports all come from the cache never needs it.
 
-Importing polars costs about 0.3 s, a twentieth of a synth of every environment. The modules
-that compile or run the rules (`rule_set`, `columns`, `validator`) are imported by every synth,
-but use polars only inside functions, so they take the module from here:
+Importing polars costs about 0.35 s (`python -X importtime`), a few per cent of every synth. The
+modules that compile or run the rules (`rule_set`, `columns`, `validator`) are imported by every
+synth, but use polars only inside functions, so they take the module from here:
 
     if TYPE_CHECKING:
         import polars as pl
