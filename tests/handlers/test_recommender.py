@@ -56,6 +56,13 @@ def _create(world: World, props: dict[str, Any]) -> str:
     return str(_on_event(world, world.event("Create", TYPE, props))["PhysicalResourceId"])
 
 
+def _trained(world: World, props: dict[str, Any]) -> str:
+    """Create the recommender and let its readiness workflow run to the end; its ARN."""
+    arn = _create(world, props)
+    world.run_workflows()
+    return arn
+
+
 def _update(world: World, arn: str, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return _on_event(world, world.event("Update", TYPE, new, physical_id=arn, old=old))
 
@@ -85,8 +92,7 @@ def _delete_until_gone(world: World, event: dict[str, Any]) -> int:
 
 def test_create_trains_and_signals_ready(world: World, group: str) -> None:
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     assert world.signals(props["ReadinessHandle"]) == [
         {"Status": "SUCCESS", "Reason": "Ready", "UniqueId": arn, "Data": ""}
     ]
@@ -185,8 +191,7 @@ def test_create_failed_signals_the_reason_then_rollback_deletes_it(
         reason="Dataset has fewer than 1000 interactions after filtering by event type: Purchase",
     )
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     (signal,) = world.signals(props["ReadinessHandle"])
     assert signal["Status"] == "FAILURE"
     assert signal["Reason"] == (
@@ -214,8 +219,7 @@ def test_delete_with_a_physical_id_that_is_not_an_arn_finds_it_by_name(
 ) -> None:
     # GIVEN CloudFormation cancelled the create and sends its own physical id (aws-cdk#26139)
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id="a1b2c3-request-id"))
     assert world.personalize.status(arn) is None
 
@@ -233,8 +237,7 @@ def test_delete_of_a_recommender_that_never_existed_succeeds_after_the_late_crea
 
 def test_delete_of_an_already_deleted_recommender_succeeds(world: World, group: str) -> None:
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     event = world.event("Delete", TYPE, props, physical_id=arn)
     _delete_until_gone(world, event)
     event["RequestId"] = "a-second-delete"
@@ -292,8 +295,7 @@ def test_a_recommender_of_another_stack_is_not_adopted(world: World, group: str)
 
 def test_min_rps_change_updates_in_place_and_waits_for_it(world: World, group: str) -> None:
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     new = _props(world, group, MinRecommendationRequestsPerSecond="5")
     result = _update(world, arn, old, new)
     world.run_workflows()
@@ -305,8 +307,7 @@ def test_min_rps_change_updates_in_place_and_waits_for_it(world: World, group: s
 
 def test_failed_update_fails_the_deploy_with_its_reason(world: World, group: str) -> None:
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     world.personalize.fail_next_update(arn, reason="Internal training error")
     new = _props(world, group, ExplorationWeight="0.9")
     _update(world, arn, old, new)
@@ -321,8 +322,7 @@ def test_update_while_another_update_runs_waits_instead_of_failing(
 ) -> None:
     # GIVEN an update still running (started outside this deploy)
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     world.personalize_client.update_recommender(
         recommenderArn=arn, recommenderConfig={"minRecommendationRequestsPerSecond": 2}
     )
@@ -350,16 +350,14 @@ def test_dataset_group_change_replaces_the_recommender(world: World, group: str)
 
 def test_stopped_state_stops_the_trained_recommender(world: World, group: str) -> None:
     props = _props(world, group, State="stopped")
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     assert world.personalize.status(arn) == "INACTIVE"
     assert _statuses(world, props) == ["SUCCESS"]
 
 
 def test_running_state_starts_a_stopped_recommender(world: World, group: str) -> None:
     old = _props(world, group, State="stopped")
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     new = _props(world, group, State="running")
     _update(world, arn, old, new)
     world.run_workflows()
@@ -369,8 +367,7 @@ def test_running_state_starts_a_stopped_recommender(world: World, group: str) ->
 
 def test_a_stopped_recommender_can_be_updated_and_stays_stopped(world: World, group: str) -> None:
     old = _props(world, group, State="stopped")
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     new = _props(world, group, State="stopped", MinRecommendationRequestsPerSecond="2")
     _update(world, arn, old, new)
     world.run_workflows()
@@ -381,8 +378,7 @@ def test_a_stopped_recommender_can_be_updated_and_stays_stopped(world: World, gr
 
 def test_a_stopped_recommender_can_be_deleted(world: World, group: str) -> None:
     props = _props(world, group, State="stopped")
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id=arn))
     assert world.personalize.status(arn) is None
 
@@ -407,8 +403,7 @@ def test_create_sends_metadata_and_training_columns(world: World, group: str) ->
 def test_enabling_metadata_updates_in_place_and_waits_for_it(world: World, group: str) -> None:
     # GIVEN a running recommender without metadata
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     # WHEN CloudFormation asks for metadata
     new = _props(world, group, EnableMetadataWithRecommendations="true")
     result = _update(world, arn, old, new)
@@ -428,8 +423,7 @@ def test_enabling_metadata_updates_in_place_and_waits_for_it(world: World, group
 
 def test_changing_training_columns_updates_in_place(world: World, group: str) -> None:
     old = _props(world, group, TrainingDataConfig=EXCLUDE_ADULT)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     included = json.dumps({"includedDatasetColumns": {"ITEMS": ["CATEGORY_L1", "PRICE"]}})
     new = _props(world, group, TrainingDataConfig=included)
     assert _update(world, arn, old, new)["PhysicalResourceId"] == arn
@@ -443,8 +437,7 @@ def test_the_same_columns_echoed_in_another_order_or_case_are_no_update(
 ) -> None:
     # GIVEN Personalize holds the columns with the dataset type in another case, in other order
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     world.personalize_client.update_recommender(
         recommenderArn=arn,
         recommenderConfig={
@@ -466,8 +459,7 @@ def test_the_same_columns_echoed_in_another_order_or_case_are_no_update(
 
 def test_removing_metadata_turns_it_off(world: World, group: str) -> None:
     old = _props(world, group, EnableMetadataWithRecommendations="true")
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     new = _props(world, group)
     _update(world, arn, old, new)
     world.run_workflows()
@@ -478,8 +470,7 @@ def test_removing_metadata_turns_it_off(world: World, group: str) -> None:
 def test_a_busy_recommender_gets_the_columns_from_the_workflow(world: World, group: str) -> None:
     # GIVEN an update still running (started outside this deploy)
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     world.personalize_client.update_recommender(
         recommenderArn=arn, recommenderConfig={"minRecommendationRequestsPerSecond": 2}
     )

@@ -17,6 +17,7 @@ from tests.handlers.test_recommender import (
     _create,
     _delete_until_gone,
     _props,
+    _trained,
     _update,
     group,
 )
@@ -112,8 +113,7 @@ def test_an_update_of_a_recommender_deleted_outside_cloudformation_says_what_to_
     world: World, group: str
 ) -> None:
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     world.personalize_client.delete_recommender(recommenderArn=arn)
     world.personalize.settle()
     new = _props(world, group, MinRecommendationRequestsPerSecond="2")
@@ -129,8 +129,7 @@ def test_an_update_that_changes_nothing_personalize_sees_starts_no_workflow(
 ) -> None:
     # GIVEN a trained recommender
     old = _props(world, group)
-    arn = _create(world, old)
-    world.run_workflows()
+    arn = _trained(world, old)
     executions = len(world.sfn.executions())
     # WHEN only the Provider's service token changes (same handle, configuration, state)
     event = world.event("Update", TYPE, old, physical_id=arn, old=old)
@@ -173,8 +172,7 @@ def test_a_destroy_ends_as_soon_as_the_recommender_it_found_is_gone(
     world: World, group: str
 ) -> None:
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     started = world.clock.now()
     _delete_until_gone(world, world.event("Delete", TYPE, props, physical_id=arn))
     # The late-create window is only for a Delete that found nothing.
@@ -186,8 +184,7 @@ def test_a_destroy_goes_on_when_personalize_answers_the_delete_in_use(
 ) -> None:
     # GIVEN a trained recommender, and Personalize answering the first DeleteRecommender "in use"
     props = _props(world, group)
-    arn = _create(world, props)
-    world.run_workflows()
+    arn = _trained(world, props)
     world.personalize.inject("DeleteRecommender", "ResourceInUseException")
     # WHEN it is deleted THEN the Delete tries again at a later poll and succeeds
     response = world.request(world.event("Delete", TYPE, props, physical_id=arn))
